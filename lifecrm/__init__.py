@@ -1,0 +1,1 @@
+"""lifecrm: an analytical data warehouse for a life insurer's CRM."""

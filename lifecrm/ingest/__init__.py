@@ -1,0 +1,1 @@
+"""Loading the insurer's exports from the landing folder into the warehouse's `raw` schema."""

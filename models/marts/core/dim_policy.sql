@@ -1,0 +1,91 @@
+with policies as (
+    select * from {{ ref('stg_insurer__policies') }}
+),
+
+products as (
+    select * from {{ ref('product_catalogue') }}
+),
+
+customers as (
+    select customer_key, customer_id from {{ ref('dim_customer') }}
+),
+
+agents as (
+    select agent_key, agent_id from {{ ref('dim_agent') }}
+),
+
+as_of as (
+    select {{ as_of_date() }} as as_of_date
+),
+
+joined as (
+    select
+        policies.*,
+        products.product_name,
+        products.product_type,
+        customers.customer_key,
+        agents.agent_key,
+        as_of.as_of_date,
+        policies.policy_status = 'lapsed' and policies.status_date <= as_of.as_of_date as has_lapsed
+    from policies
+    cross join as_of
+    left join products on policies.product_code = products.product_code
+    left join customers on policies.owner_customer_id = customers.customer_id
+    left join agents on policies.agent_id = agents.agent_id
+),
+
+known as (
+    select
+        cast({{ surrogate_key(['policy_number']) }} as varchar) as policy_key,
+        cast(policy_number as varchar) as policy_number,
+        cast(coalesce(customer_key, {{ unknown_key() }}) as varchar) as customer_key,
+        cast(coalesce(agent_key, {{ unknown_key() }}) as varchar) as agent_key,
+        cast(channel_code as varchar) as channel_code,
+        cast(product_code as varchar) as product_code,
+        cast(coalesce(product_name, 'unknown') as varchar) as product_name,
+        cast(coalesce(product_type, 'unknown') as varchar) as product_type,
+        cast(issue_date as date) as issue_date,
+        cast({{ dbt.date_trunc('year', 'issue_date') }} as date) as issue_year_start_date,
+        cast(sum_assured_twd as decimal(18, 2)) as sum_assured_twd,
+        cast(annualised_premium_twd as decimal(18, 2)) as annualised_premium_twd,
+        cast(premium_mode as varchar) as premium_mode,
+        cast(payment_method as varchar) as payment_method,
+        cast(policy_status as varchar) as policy_status,
+        cast(case when has_lapsed then status_date end as date) as lapse_date,
+        cast(not has_lapsed as boolean) as is_in_force,
+        cast({{ dbt.datediff('issue_date', 'coalesce(case when has_lapsed then status_date end, as_of_date)', 'month') }}
+            as integer) as months_in_force,
+        cast(as_of_date as date) as status_as_of_date
+    from joined
+),
+
+unknown as (
+    select
+        cast({{ unknown_key() }} as varchar) as policy_key,
+        cast('unknown' as varchar) as policy_number,
+        cast({{ unknown_key() }} as varchar) as customer_key,
+        cast({{ unknown_key() }} as varchar) as agent_key,
+        cast(null as varchar) as channel_code,
+        cast(null as varchar) as product_code,
+        cast('unknown' as varchar) as product_name,
+        cast('unknown' as varchar) as product_type,
+        cast(null as date) as issue_date,
+        cast(null as date) as issue_year_start_date,
+        cast(null as decimal(18, 2)) as sum_assured_twd,
+        cast(null as decimal(18, 2)) as annualised_premium_twd,
+        cast(null as varchar) as premium_mode,
+        cast(null as varchar) as payment_method,
+        cast(null as varchar) as policy_status,
+        cast(null as date) as lapse_date,
+        cast(false as boolean) as is_in_force,
+        cast(null as integer) as months_in_force,
+        cast(null as date) as status_as_of_date
+),
+
+final as (
+    select * from known
+    union all
+    select * from unknown
+)
+
+select * from final

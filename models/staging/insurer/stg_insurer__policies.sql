@@ -1,0 +1,53 @@
+with source as (
+    select * from {{ source('insurer', 'policies') }}
+),
+
+renamed as (
+    select
+        trim(policy_number) as policy_number,
+        trim(owner_customer_id) as owner_customer_id,
+        trim(agent_id) as agent_id,
+        lower(trim(channel)) as channel_code,
+        upper(trim(product_code)) as product_code,
+        cast(issue_date as date) as issue_date,
+        cast(sum_assured_twd as decimal(18, 2)) as sum_assured_twd,
+        cast(annualised_premium_twd as decimal(18, 2)) as annualised_premium_twd,
+        lower(trim(premium_mode)) as premium_mode,
+        lower(trim(payment_method)) as payment_method,
+        lower(trim(policy_status)) as policy_status,
+        cast(status_date as date) as status_date,
+        cast(_batch_date as date) as batch_date,
+        _source_line as source_line
+    from source
+),
+
+-- Policies arrive as full snapshots: keep each policy's latest delivered row.
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by policy_number order by batch_date desc, source_line desc
+        ) as recency_rank
+    from renamed
+),
+
+final as (
+    select
+        policy_number,
+        owner_customer_id,
+        agent_id,
+        channel_code,
+        product_code,
+        issue_date,
+        sum_assured_twd,
+        annualised_premium_twd,
+        premium_mode,
+        payment_method,
+        policy_status,
+        status_date,
+        batch_date
+    from ranked
+    where recency_rank = 1
+)
+
+select * from final

@@ -1,0 +1,41 @@
+with source as (
+    select * from {{ source('insurer', 'premium_payments') }}
+),
+
+renamed as (
+    select
+        trim(payment_id) as payment_id,
+        trim(policy_number) as policy_number,
+        cast(due_date as date) as due_date,
+        cast(paid_date as date) as paid_date,
+        cast(amount_due_twd as decimal(18, 2)) as amount_due_twd,
+        cast(amount_paid_twd as decimal(18, 2)) as amount_paid_twd,
+        cast(_batch_date as date) as batch_date,
+        _source_line as source_line
+    from source
+),
+
+-- A payment row may be delivered again in a later batch (its paid date filled in): latest wins.
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by payment_id order by batch_date desc, source_line desc
+        ) as recency_rank
+    from renamed
+),
+
+final as (
+    select
+        payment_id,
+        policy_number,
+        due_date,
+        paid_date,
+        amount_due_twd,
+        amount_paid_twd,
+        batch_date
+    from ranked
+    where recency_rank = 1
+)
+
+select * from final

@@ -1,0 +1,1 @@
+"""lifecrm's Dagster code location."""

@@ -1,0 +1,52 @@
+"""scikit-learn assets: thin wrappers around the `ml` library, writing to the `ml` schema."""
+
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from dagster_project.lib.warehouse import WAREHOUSE_POOL
+from ml import lapse_model
+from ml.store import replace_table
+
+MART_INPUTS = [
+    dg.AssetKey(["marts", "dim_policy"]),
+    dg.AssetKey(["marts", "dim_customer"]),
+    dg.AssetKey(["marts", "dim_agent"]),
+    dg.AssetKey(["marts", "fct_premium_payments"]),
+]
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            ["ml", "policy_lapse_scores"],
+            deps=MART_INPUTS,
+            group_name="ml",
+            kinds={"scikitlearn", "duckdb"},
+            description="12-month lapse probability of every policy in force on the last data date.",
+        ),
+        dg.AssetSpec(
+            ["ml", "model_metrics"],
+            deps=MART_INPUTS,
+            group_name="ml",
+            kinds={"scikitlearn", "duckdb"},
+            description="Out-of-time evaluation of the lapse model (ROC AUC, PR AUC, Brier, lift).",
+        ),
+    ],
+    pool=WAREHOUSE_POOL,
+)
+def lapse_risk_model(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
+    with warehouse.get_connection() as con:
+        result = lapse_model.run(con)
+        scored = replace_table(con, "ml.policy_lapse_scores", result.scores)
+        replace_table(con, "ml.model_metrics", result.metrics)
+    metrics = dict(zip(result.metrics["metric"], result.metrics["value"], strict=True))
+    context.log.info(f"scored {scored} in-force policies; out-of-time metrics {metrics}")
+    yield dg.MaterializeResult(
+        asset_key=["ml", "policy_lapse_scores"],
+        metadata={"policies_scored": scored, "model": lapse_model.MODEL_NAME},
+    )
+    yield dg.MaterializeResult(
+        asset_key=["ml", "model_metrics"],
+        metadata={name: dg.FloatMetadataValue(value) for name, value in metrics.items()},
+    )

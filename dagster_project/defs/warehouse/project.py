@@ -1,0 +1,34 @@
+"""The dbt project, in a module of its own: `@dbt_assets` reads its manifest at import.
+
+dbt's artefacts (manifest, run results, logs) go to the data directory, like everything a run
+produces. A missing manifest (a fresh clone, a new data directory) is prepared with `dbt parse`.
+"""
+
+
+import os
+import sys
+from pathlib import Path
+
+from dagster_dbt import DbtProject
+
+from lifecrm import settings
+
+# dbt runs as a subprocess: it must see the same data directory and write its per-invocation
+# target folders under it.
+settings.export_data_dir_to_env()
+os.environ.setdefault("DBT_TARGET_PATH", str(settings.dbt_target_dir()))
+# Dagster runs the dbt graph in stages around the Python assets (seeds, then the models after
+# `raw`, then those after `ml`); "buildable" runs a test in the stage that builds its last parent
+# rather than in the first stage that touches any parent (dbt's default, "eager").
+os.environ.setdefault("DBT_INDIRECT_SELECTION", "buildable")
+# The `dbt` executable installed beside this Python, even when its folder is not on PATH.
+os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+
+dbt_project = DbtProject(
+    project_dir=settings.PROJECT_ROOT,
+    profiles_dir=settings.PROJECT_ROOT / "dbt",
+    target_path=settings.dbt_target_dir(),
+)
+dbt_project.prepare_if_dev()
+if not dbt_project.manifest_path.exists():
+    dbt_project.preparer.prepare(dbt_project)

@@ -1,0 +1,127 @@
+"""The `lifecrm` command: generate a simulated insurer, run the pipeline, open the UI."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+from lifecrm import settings
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from exc
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from exc
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value}")
+    return value
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from simulator import WorldConfig, generate_world
+
+    config = WorldConfig(customers=args.customers, start=args.start, end=args.end, seed=args.seed)
+    data = settings.data_dir()
+    print(f"generating {config.customers:,} customers, {config.start} to {config.end}, seed {config.seed} ...")
+    batch = generate_world(config, data)
+    print(f"wrote the exports to {batch}")
+    print(f"wrote the ground truth to {data / 'truth'} (the pipeline never reads it)")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from lifecrm.ingest.landing import LandingError, batch_dirs
+    from lifecrm.orchestration import materialize
+    from lifecrm.summary import render
+
+    try:
+        if not batch_dirs(settings.landing_dir()):
+            raise LandingError(f"no batch in {settings.landing_dir()}: run `lifecrm generate` first")
+    except LandingError as exc:
+        print(f"lifecrm run: {exc}", file=sys.stderr)
+        return 2
+    outcome = materialize(args.select)
+    if not outcome.success:
+        print(f"\nlifecrm run: run {outcome.run_id} failed.", file=sys.stderr)
+        for step in outcome.failed_steps:
+            print(f"  failed step: {step}", file=sys.stderr)
+        for check in outcome.failed_checks:
+            print(f"  failed check: {check}", file=sys.stderr)
+        print("  See the log above, or the run in the Dagster UI (`make dev`).", file=sys.stderr)
+        return 1
+    print(f"\nrun {outcome.run_id} materialised {outcome.materialized} assets.\n")
+    print(render(settings.warehouse_path()))
+    return 0
+
+
+def cmd_dev(args: argparse.Namespace) -> int:
+    from lifecrm.orchestration import prepare_instance
+
+    prepare_instance()
+    dagster = Path(sys.executable).parent / "dagster"
+    argv = [str(dagster), "dev", "-m", "dagster_project.definitions", "-p", str(args.port), "-h", args.host]
+    os.chdir(settings.PROJECT_ROOT)
+    os.execv(argv[0], argv)
+    return 0  # not reached
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lifecrm",
+        description="An analytical data warehouse for a life insurer's CRM. "
+        f"Data lives in ${settings.DATA_DIR_ENV} (now {settings.data_dir()}).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    generate = commands.add_parser(
+        "generate", help="write a simulated insurer's exports into the landing folder",
+        description="Write a simulated insurer's exports (a dated batch of CSV files with a "
+        "manifest) into <data>/landing/ and its ground truth into <data>/truth/.",
+    )
+    generate.add_argument("--customers", type=_positive, default=5_000, help="number of customers (default 5000)")
+    generate.add_argument("--start", type=_date, default=date(2018, 1, 1), help="first day of history (default 2018-01-01)")
+    generate.add_argument("--end", type=_date, default=date(2025, 12, 31), help="last day of history, the batch date (default 2025-12-31)")
+    generate.add_argument("--seed", type=int, default=42, help="random seed; the same arguments give the same files (default 42)")
+    generate.set_defaults(handler=cmd_generate)
+
+    run = commands.add_parser(
+        "run", help="materialise every asset (or a selection) into the warehouse",
+        description="Materialise the Dagster asset graph in one run: ingest, quality checks, dbt "
+        "models and tests, the ml models and the strategic and tactical tables.",
+    )
+    run.add_argument(
+        "--select", metavar="SELECTION",
+        help="a Dagster asset selection, e.g. 'group:ingest' or 'key:marts/dim_policy+' (default: everything)",
+    )
+    run.set_defaults(handler=cmd_run)
+
+    dev = commands.add_parser("dev", help="start the Dagster UI on this project",
+                              description="Start `dagster dev` on lifecrm's code location and instance.")
+    dev.add_argument("--port", type=int, default=3000, help="port (default 3000)")
+    dev.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    dev.set_defaults(handler=cmd_dev)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except ValueError as exc:
+        print(f"lifecrm {args.command}: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""What `lifecrm run` prints at the end: where the warehouse is, what it holds, what to ask it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+SCHEMAS = ("raw", "staging", "marts", "ml", "strategic", "tactical")
+
+QUERIES_TO_TRY = [
+    (
+        "The in-force book by product type",
+        "select product_type, sum(policies_in_force) as policies,\n"
+        "       sum(annualised_premium_in_force_twd) as annual_premium_twd\n"
+        "from strategic.inforce_premium_by_product group by 1 order by 3 desc;",
+    ),
+    (
+        "Today's riskiest policies and who should call",
+        "select risk_rank, policy_number, round(lapse_probability_12m, 3) as p_lapse,\n"
+        "       agent_name, branch, is_orphan, recommended_action\n"
+        "from tactical.lapse_risk_worklist order by risk_rank limit 10;",
+    ),
+    (
+        "How late premiums are paid, by payment method",
+        "select p.payment_method, avg(f.days_late) as mean_days_late, count(*) as installments\n"
+        "from marts.fct_premium_payments f join marts.dim_policy p using (policy_key)\n"
+        "group by 1 order by 2;",
+    ),
+    ("How well the lapse model ranks risk", "select metric, round(value, 3) from ml.model_metrics;"),
+]
+
+
+def table_counts(warehouse: Path) -> list[tuple[str, str, int]]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_schema in ? order by table_schema, table_name",
+            [list(SCHEMAS)],
+        ).fetchall()
+        return [
+            (schema, name, con.execute(f'select count(*) from "{schema}"."{name}"').fetchall()[0][0])
+            for schema, name in tables
+        ]
+    finally:
+        con.close()
+
+
+def render(warehouse: Path) -> str:
+    lines = [f"The warehouse is {warehouse}", ""]
+    for schema, name, rows in table_counts(warehouse):
+        lines.append(f"  {schema + '.' + name:<50} {rows:>12,} rows")
+    lines += ["", f"Query it with the duckdb CLI (duckdb -readonly {warehouse}) or Python; try:"]
+    for title, sql in QUERIES_TO_TRY:
+        lines += ["", f"-- {title}", sql]
+    return "\n".join(lines)

@@ -6,16 +6,22 @@ DuckDB allows one writing process per file. Every asset that opens the warehouse
 dbt subprocess and the Python assets never hold the file at the same time.
 """
 
-from __future__ import annotations
-
+from dagster import InitResourceContext
 from dagster_duckdb import DuckDBResource
 
 from lifecrm import settings
+from lifecrm.warehouse_file import create_if_missing
 
 WAREHOUSE_POOL = "duckdb_warehouse"
 
 
-def warehouse_resource() -> DuckDBResource:
-    path = settings.warehouse_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return DuckDBResource(database=str(path))
+class WarehouseResource(DuckDBResource):
+    """DuckDBResource on the warehouse file, created in a storage format older readers open."""
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        create_if_missing(settings.warehouse_path())
+        super().setup_for_execution(context)
+
+
+def warehouse_resource() -> WarehouseResource:
+    return WarehouseResource(database=str(settings.warehouse_path()))

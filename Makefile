@@ -1,0 +1,42 @@
+# lifecrm: `make run` builds the warehouse from a simulated insurer; `make test` checks everything.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# Size of the simulated insurer `make run` generates.
+CUSTOMERS ?= 5000
+
+.PHONY: run test dev sql lint format install clean
+
+run: install
+	$(BIN)/lifecrm generate --customers $(CUSTOMERS)
+	$(BIN)/lifecrm run
+
+test: install
+	$(BIN)/pytest
+
+dev: install
+	$(BIN)/lifecrm dev
+
+sql: install
+	$(BIN)/duckdb -readonly $${LIFECRM_DATA_DIR:-data}/warehouse/lifecrm.duckdb
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+install: $(STAMP)
+
+# Reinstall whenever the dependencies change; constraints.txt pins every transitive version.
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "lifecrm needs Python 3.11 or newer; set PYTHON=/path/to/python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) data

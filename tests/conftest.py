@@ -1,0 +1,65 @@
+"""Shared fixtures: small simulated worlds built through the real CLI, stack and warehouse."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+BIN = Path(sys.executable).parent
+TINY_CUSTOMERS = 400
+
+
+@dataclass(frozen=True)
+class CliResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def lifecrm(data_dir: Path, *args: str, timeout: int = 600) -> CliResult:
+    """Run the installed `lifecrm` command against a data directory."""
+    env = {**os.environ, "LIFECRM_DATA_DIR": str(data_dir)}
+    env.pop("DAGSTER_HOME", None)
+    done = subprocess.run(
+        [str(BIN / "lifecrm"), *args], env=env, capture_output=True, text=True, timeout=timeout
+    )
+    return CliResult(done.returncode, done.stdout, done.stderr)
+
+
+@dataclass(frozen=True)
+class BuiltWorld:
+    data_dir: Path
+    run: CliResult
+
+    @property
+    def warehouse(self) -> Path:
+        return self.data_dir / "warehouse" / "lifecrm.duckdb"
+
+    @property
+    def batch_dir(self) -> Path:
+        return next((self.data_dir / "landing").iterdir())
+
+    def manifest_rows(self) -> dict[str, int]:
+        manifest = json.loads((self.batch_dir / "manifest.json").read_text())
+        return {entry["file"].removesuffix(".csv"): entry["rows"] for entry in manifest["files"]}
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(str(self.warehouse), read_only=True)
+
+
+@pytest.fixture(scope="session")
+def built_world(tmp_path_factory: pytest.TempPathFactory) -> BuiltWorld:
+    """A tiny world generated and materialised end to end, once per test session."""
+    data_dir = tmp_path_factory.mktemp("world")
+    generated = lifecrm(data_dir, "generate", "--customers", str(TINY_CUSTOMERS), "--seed", "7")
+    assert generated.returncode == 0, generated.stderr
+    run = lifecrm(data_dir, "run")
+    assert run.returncode == 0, f"lifecrm run failed:\n{run.stdout[-4000:]}\n{run.stderr[-4000:]}"
+    return BuiltWorld(data_dir=data_dir, run=run)

@@ -1,0 +1,74 @@
+"""The Dagster definitions load, with the expected assets, checks, groups and writer pool."""
+
+from __future__ import annotations
+
+import dagster as dg
+import pytest
+
+from dagster_project.definitions import defs
+from dagster_project.lib.warehouse import WAREHOUSE_POOL
+
+EXPECTED_ASSETS = {
+    "raw/customers", "raw/agents", "raw/policies", "raw/premium_payments",
+    "reference/product_catalogue", "reference/channels", "reference/payment_methods",
+    "reference/premium_modes",
+    "staging/stg_insurer__customers", "staging/stg_insurer__agents",
+    "staging/stg_insurer__policies", "staging/stg_insurer__premium_payments",
+    "staging/stg_ml__policy_lapse_scores",
+    "marts/dim_customer", "marts/dim_policy", "marts/dim_agent", "marts/fct_premium_payments",
+    "ml/policy_lapse_scores", "ml/model_metrics",
+    "strategic/inforce_premium_by_product",
+    "tactical/lapse_risk_worklist",
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def graph():
+    return defs.resolve_asset_graph()
+
+
+def test_every_expected_asset_is_defined(graph):
+    keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
+    assert keys == EXPECTED_ASSETS
+
+
+def test_assets_are_grouped_by_layer(graph):
+    group = {key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()}
+    assert {k for k, g in group.items() if g == "ingest"} == {
+        "raw/customers", "raw/agents", "raw/policies", "raw/premium_payments",
+    }  # fmt: skip
+    assert group["ml/policy_lapse_scores"] == "ml"
+    assert group["marts/dim_policy"] == "warehouse"
+    assert group["strategic/inforce_premium_by_product"] == "strategic"
+    assert group["tactical/lapse_risk_worklist"] == "tactical"
+
+
+def test_quality_checks_are_asset_checks(graph):
+    checks = {key.to_user_string() for key in graph.asset_check_keys}
+    # the Great Expectations suite on raw customers
+    assert "raw/customers:gx_raw_customers" in checks
+    # dbt source tests and model tests
+    assert "raw/customers:source_not_null_insurer_customers_customer_id" in checks
+    assert "marts/dim_customer:unique_dim_customer_customer_key" in checks
+    assert "marts/dim_policy:not_null_dim_policy_policy_key" in checks
+    assert (
+        "marts/fct_premium_payments:relationships_fct_premium_payments_policy_key__policy_key__ref_dim_policy_"
+        in checks
+    )
+
+
+def test_gx_check_blocks_downstream(graph):
+    check_key = dg.AssetCheckKey(dg.AssetKey(["raw", "customers"]), "gx_raw_customers")
+    assert graph.get_check_spec(check_key).blocking
+
+
+def test_every_warehouse_writer_is_in_the_single_writer_pool(graph):
+    for key in graph.get_all_asset_keys():
+        assets_def = graph.get(key).assets_def
+        assert assets_def.node_def.pool == WAREHOUSE_POOL, f"{key.to_user_string()} is outside the pool"
+    for checks_def in defs.asset_checks:
+        assert checks_def.node_def.pool == WAREHOUSE_POOL, f"{checks_def} is outside the pool"
+
+
+def test_steps_run_in_process():
+    assert defs.resolve_implicit_global_asset_job_def().executor_def.name == "in_process"

@@ -1,19 +1,16 @@
 """lifecrm's Dagster definitions: assembled here, defined under `defs/`."""
 
-
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from dagster_project.defs.ingest.assets import raw_assets
 from dagster_project.defs.ml.assets import lapse_risk_model
-from dagster_project.defs.quality.gx_checks import gx_checks
 from dagster_project.defs.warehouse.assets import lifecrm_dbt_assets
 from dagster_project.defs.warehouse.project import dbt_project
 from dagster_project.lib.warehouse import warehouse_resource
 
 defs = dg.Definitions(
     assets=[*raw_assets, lifecrm_dbt_assets, lapse_risk_model],
-    asset_checks=gx_checks,
     resources={
         "warehouse": warehouse_resource(),
         "dbt": DbtCliResource(project_dir=dbt_project),

@@ -33,7 +33,10 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
     config = WorldConfig(customers=args.customers, start=args.start, end=args.end, seed=args.seed)
     data = settings.data_dir()
-    print(f"generating {config.customers:,} customers, {config.start} to {config.end}, seed {config.seed} ...")
+    print(
+        f"generating {config.customers:,} customers, {config.start} to {config.end}, "
+        f"seed {config.seed} ..."
+    )
     batch = generate_world(config, data)
     print(f"wrote the exports to {batch}")
     print(f"wrote the ground truth to {data / 'truth'} (the pipeline never reads it)")
@@ -47,7 +50,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     try:
         if not batch_dirs(settings.landing_dir()):
-            raise LandingError(f"no batch in {settings.landing_dir()}: run `lifecrm generate` first")
+            raise LandingError(
+                f"no batch in {settings.landing_dir()}: run `lifecrm generate` first"
+            )
     except LandingError as exc:
         print(f"lifecrm run: {exc}", file=sys.stderr)
         return 2
@@ -70,7 +75,16 @@ def cmd_dev(args: argparse.Namespace) -> int:
 
     prepare_instance()
     dagster = Path(sys.executable).parent / "dagster"
-    argv = [str(dagster), "dev", "-m", "dagster_project.definitions", "-p", str(args.port), "-h", args.host]
+    argv = [
+        str(dagster),
+        "dev",
+        "-m",
+        "dagster_project.definitions",
+        "-p",
+        str(args.port),
+        "-h",
+        args.host,
+    ]
     os.chdir(settings.PROJECT_ROOT)
     os.execv(argv[0], argv)
     return 0  # not reached
@@ -85,29 +99,53 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     generate = commands.add_parser(
-        "generate", help="write a simulated insurer's exports into the landing folder",
+        "generate",
+        help="write a simulated insurer's exports into the landing folder",
         description="Write a simulated insurer's exports (a dated batch of CSV files with a "
         "manifest) into <data>/landing/ and its ground truth into <data>/truth/.",
     )
-    generate.add_argument("--customers", type=_positive, default=5_000, help="number of customers (default 5000)")
-    generate.add_argument("--start", type=_date, default=date(2018, 1, 1), help="first day of history (default 2018-01-01)")
-    generate.add_argument("--end", type=_date, default=date(2025, 12, 31), help="last day of history, the batch date (default 2025-12-31)")
-    generate.add_argument("--seed", type=int, default=42, help="random seed; the same arguments give the same files (default 42)")
+    generate.add_argument(
+        "--customers", type=_positive, default=5_000, help="number of customers (default 5000)"
+    )
+    generate.add_argument(
+        "--start",
+        type=_date,
+        default=date(2018, 1, 1),
+        help="first day of history (default 2018-01-01)",
+    )
+    generate.add_argument(
+        "--end",
+        type=_date,
+        default=date(2025, 12, 31),
+        help="last day of history, the batch date (default 2025-12-31)",
+    )
+    generate.add_argument(
+        "--seed",
+        type=int,
+        default=42,
+        help="random seed; the same arguments give the same files (default 42)",
+    )
     generate.set_defaults(handler=cmd_generate)
 
     run = commands.add_parser(
-        "run", help="materialise every asset (or a selection) into the warehouse",
+        "run",
+        help="materialise every asset (or a selection) into the warehouse",
         description="Materialise the Dagster asset graph in one run: ingest, quality checks, dbt "
         "models and tests, the ml models and the strategic and tactical tables.",
     )
     run.add_argument(
-        "--select", metavar="SELECTION",
-        help="a Dagster asset selection, e.g. 'group:ingest' or 'key:marts/dim_policy+' (default: everything)",
+        "--select",
+        metavar="SELECTION",
+        help="a Dagster asset selection, e.g. 'group:ingest' or 'key:marts/dim_policy+' "
+        "(default: everything)",
     )
     run.set_defaults(handler=cmd_run)
 
-    dev = commands.add_parser("dev", help="start the Dagster UI on this project",
-                              description="Start `dagster dev` on lifecrm's code location and instance.")
+    dev = commands.add_parser(
+        "dev",
+        help="start the Dagster UI on this project",
+        description="Start `dagster dev` on lifecrm's code location and instance.",
+    )
     dev.add_argument("--port", type=int, default=3000, help="port (default 3000)")
     dev.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     dev.set_defaults(handler=cmd_dev)

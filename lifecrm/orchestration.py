@@ -51,10 +51,13 @@ def materialize(selection: str | None = None) -> RunOutcome:
     )
     events = result.all_events
     failed_checks = [
-        f"{e.asset_check_evaluation_data.asset_check_key.to_user_string()}"
-        for e in events
-        if e.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION
-        and not e.asset_check_evaluation_data.passed
+        f"{check.asset_check_key.to_user_string()}: {check.description or 'failed'}"
+        for check in (
+            e.asset_check_evaluation_data
+            for e in events
+            if e.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION
+        )
+        if not check.passed
     ]
     failed_steps = sorted({e.step_key for e in events if e.is_step_failure and e.step_key})
     return RunOutcome(

@@ -27,7 +27,10 @@ QUERIES_TO_TRY = [
         "from marts.fct_premium_payments f join marts.dim_policy p using (policy_key)\n"
         "group by 1 order by 2;",
     ),
-    ("How well the lapse model ranks risk", "select metric, round(value, 3) from ml.model_metrics;"),
+    (
+        "How well the lapse model ranks risk",
+        "select metric, round(value, 3) from ml.model_metrics;",
+    ),
 ]
 
 
@@ -40,7 +43,11 @@ def table_counts(warehouse: Path) -> list[tuple[str, str, int]]:
             [list(SCHEMAS)],
         ).fetchall()
         return [
-            (schema, name, con.execute(f'select count(*) from "{schema}"."{name}"').fetchall()[0][0])
+            (
+                schema,
+                name,
+                con.execute(f'select count(*) from "{schema}"."{name}"').fetchall()[0][0],
+            )
             for schema, name in tables
         ]
     finally:

@@ -13,11 +13,15 @@ from simulator.config import WorldConfig
 from simulator.writer import write_batch, write_truth
 
 
-def _premium_history(rng: np.random.Generator, cfg: WorldConfig, policies: dict) -> tuple[dict, dict]:
+def _premium_history(
+    rng: np.random.Generator, cfg: WorldConfig, policies: dict
+) -> tuple[dict, dict]:
     """Every billed installment with its payment, and each policy's status at the end date."""
     end = np.datetime64(cfg.end)
     issue, k = policies["issue_date"], policies["mode_months"]
-    stop = w.simulate_lapses(rng, policies, horizon_months=int((end - np.datetime64(cfg.start)).astype(int) // 28))
+    stop = w.simulate_lapses(
+        rng, policies, horizon_months=int((end - np.datetime64(cfg.start)).astype(int) // 28)
+    )
 
     months_to_end = (w.months_of(np.full(len(issue), end)) - w.months_of(issue)).astype(int)
     end_day = int((end - end.astype("datetime64[M]").astype("datetime64[D]")).astype(int))
@@ -72,7 +76,9 @@ def build_world(cfg: WorldConfig) -> w.World:
     payments, status = _premium_history(rng, cfg, policies)
 
     end = np.datetime64(cfg.end)
-    months_in_force = (w.months_of(np.full(len(policies["issue_date"]), end)) - w.months_of(policies["issue_date"])).astype(int)
+    months_in_force = (
+        w.months_of(np.full(len(policies["issue_date"]), end)) - w.months_of(policies["issue_date"])
+    ).astype(int)
     policy_table = pa.table(
         {
             "policy_number": policies["policy_number"],
@@ -86,7 +92,9 @@ def build_world(cfg: WorldConfig) -> w.World:
             "premium_mode": policies["premium_mode"],
             "payment_method": policies["payment_method"],
             "policy_status": np.where(status["is_lapsed"], "lapsed", "in_force"),
-            "status_date": np.where(status["is_lapsed"], status["lapse_date"], policies["issue_date"]),
+            "status_date": np.where(
+                status["is_lapsed"], status["lapse_date"], policies["issue_date"]
+            ),
         }
     )
     truth = pa.table(

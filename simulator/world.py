@@ -103,7 +103,9 @@ def make_agents(rng: np.random.Generator, cfg: WorldConfig) -> dict[str, np.ndar
         "termination_date": np.where(leave <= end, leave, np.datetime64("NaT")),
         "branch": BRANCHES[rng.integers(0, len(BRANCHES), n)],
         "channel": np.where(rng.random(n) < 0.85, "agent", "bancassurance"),
-        "rank": _pick(rng, np.array(["agent", "unit_manager", "branch_manager"]), [0.8, 0.15, 0.05], n),
+        "rank": _pick(
+            rng, np.array(["agent", "unit_manager", "branch_manager"]), [0.8, 0.15, 0.05], n
+        ),
     }
 
 
@@ -126,7 +128,9 @@ def make_customers(rng: np.random.Generator, cfg: WorldConfig) -> dict[str, np.n
         "customer_id": np.char.add("C", np.char.zfill(ids, 8)),
         "national_id": make_national_ids(rng, is_male),
         "customer_name": np.char.add(
-            np.char.add(SURNAMES[rng.integers(0, len(SURNAMES), n)], GIVEN[rng.integers(0, len(GIVEN), n)]),
+            np.char.add(
+                SURNAMES[rng.integers(0, len(SURNAMES), n)], GIVEN[rng.integers(0, len(GIVEN), n)]
+            ),
             GIVEN[rng.integers(0, len(GIVEN), n)],
         ),
         "birth_date": birth,
@@ -213,7 +217,9 @@ def simulate_lapses(rng: np.random.Generator, policies: dict, horizon_months: in
     return stop_month
 
 
-def true_lapse_probability(policies: dict, months_in_force: np.ndarray, window: int = 12) -> np.ndarray:
+def true_lapse_probability(
+    policies: dict, months_in_force: np.ndarray, window: int = 12
+) -> np.ndarray:
     """Probability of stopping payment within the next `window` months, from the true hazard."""
     survive = np.ones(len(months_in_force))
     for k in range(1, window + 1):

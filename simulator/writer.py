@@ -41,7 +41,12 @@ def write_batch(landing_dir: Path, batch_date: date, exports: dict[str, pa.Table
         path = batch_dir / f"{name}.csv"
         _write_csv(table, path)
         files.append(
-            {"file": path.name, "rows": table.num_rows, "bytes": path.stat().st_size, "sha256": _sha256(path)}
+            {
+                "file": path.name,
+                "rows": table.num_rows,
+                "bytes": path.stat().st_size,
+                "sha256": _sha256(path),
+            }
         )
     manifest = {"batch_date": batch_date.isoformat(), "kind": "full", "files": files}
     (batch_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")

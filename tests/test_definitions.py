@@ -65,9 +65,9 @@ def test_gx_check_blocks_downstream(graph):
 def test_every_warehouse_writer_is_in_the_single_writer_pool(graph):
     for key in graph.get_all_asset_keys():
         assets_def = graph.get(key).assets_def
-        assert assets_def.node_def.pool == WAREHOUSE_POOL, f"{key.to_user_string()} is outside the pool"
-    for checks_def in defs.asset_checks:
-        assert checks_def.node_def.pool == WAREHOUSE_POOL, f"{checks_def} is outside the pool"
+        assert assets_def.node_def.pool == WAREHOUSE_POOL, (
+            f"{key.to_user_string()} is outside the pool"
+        )
 
 
 def test_steps_run_in_process():

@@ -48,9 +48,17 @@ def test_marts_hold_every_entity_plus_the_unknown_member(built_world):
     assert scalar(built_world, "select count(*) from marts.dim_customer") == rows["customers"] + 1
     assert scalar(built_world, "select count(*) from marts.dim_agent") == rows["agents"] + 1
     assert scalar(built_world, "select count(*) from marts.dim_policy") == rows["policies"] + 1
-    assert scalar(built_world, "select count(*) from marts.fct_premium_payments") == rows["premium_payments"]
+    assert (
+        scalar(built_world, "select count(*) from marts.fct_premium_payments")
+        == rows["premium_payments"]
+    )
     # every fact row found its policy
-    assert scalar(built_world, "select count(*) from marts.fct_premium_payments where policy_key = '-1'") == 0
+    assert (
+        scalar(
+            built_world, "select count(*) from marts.fct_premium_payments where policy_key = '-1'"
+        )
+        == 0
+    )
 
 
 def test_marts_do_not_carry_direct_identifiers(built_world):
@@ -67,7 +75,8 @@ def test_every_in_force_policy_is_scored_with_a_probability(built_world):
     assert scalar(built_world, "select count(*) from ml.policy_lapse_scores") == in_force
     low, high = scalar(
         built_world,
-        "select [min(lapse_probability_12m), max(lapse_probability_12m)] from ml.policy_lapse_scores",
+        "select [min(lapse_probability_12m), max(lapse_probability_12m)] "
+        "from ml.policy_lapse_scores",
     )
     assert 0.0 <= low < high <= 1.0
 
@@ -112,7 +121,8 @@ def test_tactical_worklist_is_the_riskiest_in_force_policies(built_world):
     con = built_world.connect()
     try:
         worklist = con.execute(
-            "select policy_key, lapse_probability_12m from tactical.lapse_risk_worklist order by risk_rank"
+            "select policy_key, lapse_probability_12m "
+            "from tactical.lapse_risk_worklist order by risk_rank"
         ).fetchall()
         riskiest = con.execute(
             "select policy_key, lapse_probability_12m from ml.policy_lapse_scores "

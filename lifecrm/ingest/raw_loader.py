@@ -34,7 +34,8 @@ def load_export(con: duckdb.DuckDBPyConnection, export: str, files: list[ExportF
             # for the header, is its line in the file (exact while no field spans lines).
             con.execute(
                 f"create or replace temp table _landing as select * from read_csv("
-                f"{quote_literal(str(file.path))}, header = true, all_varchar = true, encoding = 'utf-8')"
+                f"{quote_literal(str(file.path))}, header = true, all_varchar = true, "
+                "encoding = 'utf-8')"
             )
             read = scalar(con, "select count(*) from _landing")
             if read != file.rows:

@@ -53,7 +53,9 @@ class SuiteOutcome:
 def load_suite(name: str, suites_dir: Path = SUITES_DIR) -> gx.ExpectationSuite:
     path = suites_dir / f"{name}.json"
     spec = json.loads(path.read_text())
-    suite = gx.ExpectationSuite(name=spec["name"], expectations=spec["expectations"], meta=spec.get("meta"))
+    suite = gx.ExpectationSuite(
+        name=spec["name"], expectations=spec["expectations"], meta=spec.get("meta")
+    )
     # GX logs and skips an expectation it cannot parse; a rule must never vanish silently.
     if len(suite.expectations) != len(spec["expectations"]):
         raise ValueError(

@@ -1,9 +1,10 @@
-"""One asset per export: load every delivered batch of it into `raw.<export>`."""
-
+"""One asset per export: load every delivered batch of it into `raw.<export>`, then run its
+Great Expectations suite (if it has one) as a blocking check."""
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from dagster_project.defs.quality.gx_checks import gx_check_results, gx_check_specs
 from dagster_project.lib.warehouse import WAREHOUSE_POOL
 from lifecrm import settings
 from lifecrm.ingest.landing import export_files
@@ -18,21 +19,23 @@ def raw_export_asset(export: str) -> dg.AssetsDefinition:
         group_name="ingest",
         pool=WAREHOUSE_POOL,
         kinds={"duckdb", "csv"},
+        check_specs=gx_check_specs(export),
         description=f"The `{export}` export, every column as text, with load metadata.",
     )
-    def _raw(context: dg.AssetExecutionContext, warehouse: DuckDBResource) -> dg.MaterializeResult:
+    def _raw(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
         files = export_files(settings.landing_dir(), export)
         with warehouse.get_connection() as con:
             result = load_export(con, export, files)
-        context.log.info(f"loaded {result.rows} rows of {export} from {result.files} file(s)")
-        return dg.MaterializeResult(
-            metadata={
-                "rows": result.rows,
-                "files": result.files,
-                "load_id": result.load_id,
-                "latest_batch": files[-1].batch_date.isoformat(),
-            }
-        )
+            context.log.info(f"loaded {result.rows} rows of {export} from {result.files} file(s)")
+            yield dg.MaterializeResult(
+                metadata={
+                    "rows": result.rows,
+                    "files": result.files,
+                    "load_id": result.load_id,
+                    "latest_batch": files[-1].batch_date.isoformat(),
+                }
+            )
+            yield from gx_check_results(export, con)
 
     return _raw
 

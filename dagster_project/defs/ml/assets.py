@@ -1,6 +1,5 @@
 """scikit-learn assets: thin wrappers around the `ml` library, writing to the `ml` schema."""
 
-
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
@@ -23,7 +22,7 @@ MART_INPUTS = [
             deps=MART_INPUTS,
             group_name="ml",
             kinds={"scikitlearn", "duckdb"},
-            description="12-month lapse probability of every policy in force on the last data date.",
+            description="12-month lapse probability of each policy in force on the last data date.",
         ),
         dg.AssetSpec(
             ["ml", "model_metrics"],

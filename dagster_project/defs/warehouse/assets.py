@@ -1,6 +1,5 @@
 """Every dbt seed, model and test as Dagster assets and asset checks."""
 
-
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 

@@ -4,7 +4,6 @@ dbt's artefacts (manifest, run results, logs) go to the data directory, like eve
 produces. A missing manifest (a fresh clone, a new data directory) is prepared with `dbt parse`.
 """
 
-
 import os
 import sys
 from pathlib import Path

@@ -1,6 +1,5 @@
 """How dbt nodes appear in Dagster: keyed by schema and name, grouped by layer."""
 
-
 from collections.abc import Mapping
 from typing import Any
 
@@ -8,7 +7,12 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 
 # dbt folder (the first level under models/) -> Dagster asset group
-GROUPS = {"staging": "warehouse", "marts": "warehouse", "strategic": "strategic", "tactical": "tactical"}
+GROUPS = {
+    "staging": "warehouse",
+    "marts": "warehouse",
+    "strategic": "strategic",
+    "tactical": "tactical",
+}
 
 
 class LifecrmDbtTranslator(DagsterDbtTranslator):

@@ -1,0 +1,102 @@
+"""Bad input stops the run with a message that names what is wrong; nothing half-built follows."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import duckdb
+import pytest
+from conftest import lifecrm
+
+
+def rewrite_with_manifest(batch_dir, export: str, transform) -> None:
+    """Change an export's content and record its new checksum, as a bad source system would."""
+    path = batch_dir / f"{export}.csv"
+    path.write_text(transform(path.read_text(encoding="utf-8")), encoding="utf-8")
+    manifest_path = batch_dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    for entry in manifest["files"]:
+        if entry["file"] == path.name:
+            entry["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    manifest_path.write_text(json.dumps(manifest))
+
+
+@pytest.fixture
+def fresh_world(tmp_path):
+    assert lifecrm(tmp_path, "generate", "--customers", "300", "--seed", "3").returncode == 0
+    return tmp_path, next((tmp_path / "landing").iterdir())
+
+
+def test_a_failed_quality_suite_blocks_everything_downstream(fresh_world):
+    data_dir, batch_dir = fresh_world
+
+    def break_national_ids(text: str) -> str:
+        lines = text.splitlines(keepends=True)
+        for i in (1, 2, 3):  # three customers get an ID with a letter where a digit belongs
+            fields = lines[i].split(",")
+            fields[1] = fields[1][:5] + "X" + fields[1][6:]
+            lines[i] = ",".join(fields)
+        return "".join(lines)
+
+    rewrite_with_manifest(batch_dir, "customers", break_national_ids)
+    run = lifecrm(data_dir, "run")
+    assert run.returncode == 1
+    assert "failed check: raw/customers:gx_raw_customers" in run.stderr
+    assert (
+        "expect_column_values_to_match_regex(national_id): 3 of 300 rows" in run.stdout + run.stderr
+    )
+    con = duckdb.connect(str(data_dir / "warehouse" / "lifecrm.duckdb"), read_only=True)
+    try:
+        built = {
+            row[0]
+            for row in con.execute("select table_schema from information_schema.tables").fetchall()
+        }
+    finally:
+        con.close()
+    assert "raw" in built
+    assert not built & {"staging", "marts", "ml", "strategic", "tactical"}
+
+
+def test_a_file_that_does_not_match_its_manifest_is_refused_by_name(fresh_world):
+    data_dir, batch_dir = fresh_world
+    with (batch_dir / "policies.csv").open("a", encoding="utf-8") as f:
+        f.write(
+            "P999999999,C00000001,A00001,agent,TRM10,2020-01-01,100000,1000,annual,auto_debit,in_force,2020-01-01\n"
+        )
+    run = lifecrm(data_dir, "run")
+    assert run.returncode == 1
+    assert "policies.csv: sha256" in run.stdout + run.stderr
+    assert "does not match the manifest" in run.stdout + run.stderr
+
+
+def test_run_without_data_says_to_generate(tmp_path):
+    run = lifecrm(tmp_path, "run")
+    assert run.returncode == 2
+    assert "run `lifecrm generate`" in run.stderr
+
+
+def test_generate_rejects_bad_arguments_by_name(tmp_path):
+    bad_count = lifecrm(tmp_path, "generate", "--customers", "0")
+    assert bad_count.returncode == 2
+    assert "--customers" in bad_count.stderr and "at least 1" in bad_count.stderr
+    bad_date = lifecrm(tmp_path, "generate", "--end", "2025-13-01")
+    assert bad_date.returncode == 2
+    assert "YYYY-MM-DD" in bad_date.stderr
+    short = lifecrm(tmp_path, "generate", "--start", "2025-01-01", "--end", "2025-03-01")
+    assert short.returncode == 2
+    assert "at least 400 days" in short.stderr
+
+
+def test_an_unknown_selection_is_named(fresh_world):
+    data_dir, _ = fresh_world
+    run = lifecrm(data_dir, "run", "--select", "key:no/such_asset")
+    assert run.returncode == 2
+    assert "no/such_asset" in run.stderr
+
+
+@pytest.mark.parametrize("command", [[], ["generate"], ["run"], ["dev"]])
+def test_every_command_has_help(tmp_path, command):
+    done = lifecrm(tmp_path, *command, "--help")
+    assert done.returncode == 0
+    assert "usage: lifecrm" in done.stdout

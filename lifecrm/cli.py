@@ -63,6 +63,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"  failed step: {step}", file=sys.stderr)
         for check in outcome.failed_checks:
             print(f"  failed check: {check}", file=sys.stderr)
+        for check in outcome.unevaluated_checks:
+            print(f"  check planned but never evaluated: {check}", file=sys.stderr)
         print("  See the log above, or the run in the Dagster UI (`make dev`).", file=sys.stderr)
         return 1
     print(f"\nrun {outcome.run_id} materialised {outcome.materialized} assets.\n")

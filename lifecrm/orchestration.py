@@ -27,6 +27,7 @@ class RunOutcome:
     materialized: int
     failed_steps: list[str]
     failed_checks: list[str]
+    unevaluated_checks: list[str]
 
 
 def materialize(selection: str | None = None) -> RunOutcome:
@@ -43,27 +44,47 @@ def materialize(selection: str | None = None) -> RunOutcome:
         if not keys:
             raise ValueError(f"the selection {selection!r} matches no asset")
     job = defs.resolve_implicit_global_asset_job_def()
+    instance = dg.DagsterInstance.get()
     result = job.execute_in_process(
-        instance=dg.DagsterInstance.get(),
+        instance=instance,
         asset_selection=keys,
         raise_on_error=False,
         run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
     )
-    events = result.all_events
+    # The instance's event log holds the whole run (`result.all_events` leaves out the
+    # run-level events that announce which checks were planned).
+    events = [
+        record.event_log_entry.dagster_event
+        for record in instance.get_records_for_run(result.run_id, limit=1_000_000).records
+        if record.event_log_entry.dagster_event is not None
+    ]
+    evaluations = [
+        e.asset_check_evaluation_data
+        for e in events
+        if e.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION
+    ]
     failed_checks = [
         f"{check.asset_check_key.to_user_string()}: {check.description or 'failed'}"
-        for check in (
-            e.asset_check_evaluation_data
-            for e in events
-            if e.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION
-        )
+        for check in evaluations
         if not check.passed
     ]
+    # A check that was planned but never ran proves nothing: count it as a failure. (In a run
+    # that failed anyway, the skipped steps' checks are unevaluated for a reason already shown.)
+    planned = {
+        e.asset_check_planned_data.asset_check_key
+        for e in events
+        if e.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED
+    }
+    evaluated = {check.asset_check_key for check in evaluations}
+    unevaluated = (
+        sorted(key.to_user_string() for key in planned - evaluated) if result.success else []
+    )
     failed_steps = sorted({e.step_key for e in events if e.is_step_failure and e.step_key})
     return RunOutcome(
         run_id=result.run_id,
-        success=result.success and not failed_checks,
+        success=result.success and not failed_checks and not unevaluated,
         materialized=len(result.get_asset_materialization_events()),
         failed_steps=failed_steps,
         failed_checks=failed_checks,
+        unevaluated_checks=unevaluated,
     )

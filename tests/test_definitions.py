@@ -72,3 +72,14 @@ def test_every_warehouse_writer_is_in_the_single_writer_pool(graph):
 
 def test_steps_run_in_process():
     assert defs.resolve_implicit_global_asset_job_def().executor_def.name == "in_process"
+
+
+def test_the_instance_gives_the_writer_pool_one_slot(tmp_path, monkeypatch):
+    from lifecrm.orchestration import prepare_instance
+
+    monkeypatch.setenv("LIFECRM_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DAGSTER_HOME", "")
+    prepare_instance()
+    assert (tmp_path / "dagster" / "dagster.yaml").is_file()
+    with dg.DagsterInstance.from_config(str(tmp_path / "dagster")) as instance:
+        assert instance.get_concurrency_config().pool_config.default_pool_limit == 1

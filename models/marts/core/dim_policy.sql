@@ -6,6 +6,18 @@ products as (
     select * from {{ ref('product_catalogue') }}
 ),
 
+channels as (
+    select * from {{ ref('channels') }}
+),
+
+payment_methods as (
+    select * from {{ ref('payment_methods') }}
+),
+
+premium_modes as (
+    select * from {{ ref('premium_modes') }}
+),
+
 customers as (
     select customer_key, customer_id from {{ ref('dim_customer') }}
 ),
@@ -23,6 +35,9 @@ joined as (
         policies.*,
         products.product_name,
         products.product_type,
+        channels.channel_name,
+        payment_methods.payment_method_name,
+        premium_modes.installments_per_year,
         customers.customer_key,
         agents.agent_key,
         as_of.as_of_date,
@@ -30,6 +45,9 @@ joined as (
     from policies
     cross join as_of
     left join products on policies.product_code = products.product_code
+    left join channels on policies.channel_code = channels.channel_code
+    left join payment_methods on policies.payment_method = payment_methods.payment_method
+    left join premium_modes on policies.premium_mode = premium_modes.premium_mode
     left join customers on policies.owner_customer_id = customers.customer_id
     left join agents on policies.agent_id = agents.agent_id
 ),
@@ -41,6 +59,7 @@ known as (
         cast(coalesce(customer_key, {{ unknown_key() }}) as varchar) as customer_key,
         cast(coalesce(agent_key, {{ unknown_key() }}) as varchar) as agent_key,
         cast(channel_code as varchar) as channel_code,
+        cast(coalesce(channel_name, 'unknown') as varchar) as channel_name,
         cast(product_code as varchar) as product_code,
         cast(coalesce(product_name, 'unknown') as varchar) as product_name,
         cast(coalesce(product_type, 'unknown') as varchar) as product_type,
@@ -49,7 +68,9 @@ known as (
         cast(sum_assured_twd as decimal(18, 2)) as sum_assured_twd,
         cast(annualised_premium_twd as decimal(18, 2)) as annualised_premium_twd,
         cast(premium_mode as varchar) as premium_mode,
+        cast(installments_per_year as integer) as installments_per_year,
         cast(payment_method as varchar) as payment_method,
+        cast(coalesce(payment_method_name, 'unknown') as varchar) as payment_method_name,
         cast(policy_status as varchar) as policy_status,
         cast(case when has_lapsed then status_date end as date) as lapse_date,
         cast(not has_lapsed as boolean) as is_in_force,
@@ -66,6 +87,7 @@ unknown as (
         cast({{ unknown_key() }} as varchar) as customer_key,
         cast({{ unknown_key() }} as varchar) as agent_key,
         cast(null as varchar) as channel_code,
+        cast('unknown' as varchar) as channel_name,
         cast(null as varchar) as product_code,
         cast('unknown' as varchar) as product_name,
         cast('unknown' as varchar) as product_type,
@@ -74,7 +96,9 @@ unknown as (
         cast(null as decimal(18, 2)) as sum_assured_twd,
         cast(null as decimal(18, 2)) as annualised_premium_twd,
         cast(null as varchar) as premium_mode,
+        cast(null as integer) as installments_per_year,
         cast(null as varchar) as payment_method,
+        cast('unknown' as varchar) as payment_method_name,
         cast(null as varchar) as policy_status,
         cast(null as date) as lapse_date,
         cast(false as boolean) as is_in_force,

@@ -1,0 +1,28 @@
+"""Two runs started together on one warehouse both finish: the writer pool serialises them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+from conftest import BIN, lifecrm
+
+
+def test_concurrent_runs_never_meet_a_file_lock(tmp_path):
+    assert lifecrm(tmp_path, "generate", "--customers", "300", "--seed", "9").returncode == 0
+    env = {**os.environ, "LIFECRM_DATA_DIR": str(tmp_path)}
+    env.pop("DAGSTER_HOME", None)
+    runs = [
+        subprocess.Popen(
+            [str(BIN / "lifecrm"), "run"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [run.communicate(timeout=600)[0] for run in runs]
+    for run, output in zip(runs, outputs, strict=True):
+        assert "Could not set lock" not in output
+        assert run.returncode == 0, output[-3000:]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
+from lifecrm.warehouse_file import connect_read_only
 
 SCHEMAS = ("raw", "staging", "marts", "ml", "strategic", "tactical")
 
@@ -35,7 +35,7 @@ QUERIES_TO_TRY = [
 
 
 def table_counts(warehouse: Path) -> list[tuple[str, str, int]]:
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = connect_read_only(warehouse)
     try:
         tables = con.execute(
             "select table_schema, table_name from information_schema.tables "

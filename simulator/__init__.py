@@ -5,6 +5,7 @@ through `docs/export-contract.md` alone.
 """
 
 from simulator.config import WorldConfig
-from simulator.generate import generate_world
+from simulator.defects import DefectRates
+from simulator.generate import generate_next_day, generate_world
 
-__all__ = ["WorldConfig", "generate_world"]
+__all__ = ["DefectRates", "WorldConfig", "generate_next_day", "generate_world"]

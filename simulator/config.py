@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+
+# Days simulated beyond `end`, so that `--next-day` can deliver the following days of the world.
+FUTURE_DAYS = 366
 
 
 @dataclass(frozen=True)
@@ -12,6 +15,20 @@ class WorldConfig:
     start: date = date(2018, 1, 1)
     end: date = date(2025, 12, 31)
     seed: int = 42
+    # Calibration targets (the paper's figures; see docs/simulator.md).
+    persistency_25m: float = 0.74  # policy-count basis, issue cohort as denominator
+    agent_dropout_13m: float = 0.66  # share of new agents gone within 13 months
+    top_decile_value_share: float = 0.38  # Royal & SunAlliance: the top tenth's share of value
+    bottom_decile_value_share: float = -0.28  # ... and the bottom tenth's
+    new_business_sum_assured_twd: float = 638_000  # average sum assured of new policies
+    repeat_purchase_rate: float = 0.45  # extra policies per policyholder (>= 1.35 per customer)
+    prospect_share: float = 0.15  # people who ask but never buy
+    block_size: int = 50_000  # customers simulated at a time: bounds memory at any world size
+
+    @property
+    def horizon_end(self) -> date:
+        """The last day simulated: the initial extract ends at `end`, later days come as batches."""
+        return self.end + timedelta(days=FUTURE_DAYS)
 
     def __post_init__(self) -> None:
         if self.customers < 1:

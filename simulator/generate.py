@@ -1,135 +1,149 @@
-"""Generate a world and deliver it as a core system would: a dated batch of CSV exports with a
-manifest, plus the ground truth beside it (which the pipeline never reads)."""
+"""Generate a world and deliver it as a core system would: the initial full extract as of `end`,
+then, call by call, the daily delta batches that follow; with the ground truth beside them in
+`truth/` (which the pipeline never reads)."""
 
 from __future__ import annotations
 
+import csv
+import json
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
-import pyarrow as pa
 
-from simulator import world as w
+from simulator import crm, people
+from simulator.calibration import calibrate
 from simulator.config import WorldConfig
-from simulator.writer import write_batch, write_truth
+from simulator.core import Parameters, simulate_block
+from simulator.defects import DefectRates, encode_big5, plant_row_defects, rename_column, truncate_last_line
+from simulator.delivery import daily_delta, initial_extract
+from simulator.exports import as_text_columns, block_exports, global_exports
+from simulator.ids import block_rng
+from simulator.truth import block_truth
+from simulator.writer import BatchWriter, to_arrow
+
+WORLD_FILE = "world.json"
+BIG5_EXPORT = "agents"  # the agency system is a legacy one
+TRUNCATED_EXPORT = "interactions"
+DRIFT = ("premium_payments", "amount_paid_twd", "amount_paid")  # renamed in the first daily batch
 
 
-def _premium_history(
-    rng: np.random.Generator, cfg: WorldConfig, policies: dict
-) -> tuple[dict, dict]:
-    """Every billed installment with its payment, and each policy's status at the end date."""
-    end = np.datetime64(cfg.end)
-    issue, k = policies["issue_date"], policies["mode_months"]
-    stop = w.simulate_lapses(
-        rng, policies, horizon_months=int((end - np.datetime64(cfg.start)).astype(int) // 28)
-    )
+def _setup(cfg: WorldConfig) -> tuple[dict, dict]:
+    agents = people.make_agents(block_rng(cfg.seed, 0, "agents"), cfg)
+    campaigns = crm.campaigns_table(cfg, block_rng(cfg.seed, 0, "campaigns"))
+    return agents, campaigns
 
-    months_to_end = (w.months_of(np.full(len(issue), end)) - w.months_of(issue)).astype(int)
-    end_day = int((end - end.astype("datetime64[M]").astype("datetime64[D]")).astype(int))
-    issue_day = (issue - w.months_of(issue).astype("datetime64[D]")).astype(int)
-    months_to_end -= (end_day < issue_day).astype(int)  # last whole month whose due date has come
-    last_due_offset = months_to_end // k * k
-    first_unpaid = np.where(stop > 0, -(-stop // k) * k, np.iinfo(np.int64).max)
-    last_offset = np.minimum(last_due_offset, first_unpaid)
-    count = last_offset // k + 1
 
-    lapse_date = w.add_months(issue, np.where(stop > 0, first_unpaid + w.GRACE_MONTHS, 0))
-    is_lapsed = (stop > 0) & (lapse_date <= end)
+def _blocks(cfg: WorldConfig) -> int:
+    return -(-cfg.customers // cfg.block_size)
 
-    policy_idx = np.repeat(np.arange(len(issue)), count)
-    starts = np.repeat(np.cumsum(count) - count, count)
-    offset = (np.arange(len(policy_idx)) - starts) * k[policy_idx]
-    due = w.add_months(issue[policy_idx], offset)
-    unpaid = offset >= first_unpaid[policy_idx]
 
-    # Payers drift late before they stop: the signal a lapse model can learn.
-    near_stop = (first_unpaid[policy_idx] - offset) <= 2 * k[policy_idx]
-    p_late = np.where(near_stop, 0.55, np.minimum(0.5, policies["base_hazard"][policy_idx] * 25))
-    delay = np.where(
-        rng.random(len(due)) < p_late,
-        rng.integers(20, 56, len(due)),
-        rng.integers(-10, 6, len(due)),
-    )
-    delay[offset == 0] = 0  # the first premium is paid on issue
-    amount = np.round(policies["annualised_premium_twd"][policy_idx] * k[policy_idx] / 12)
+def _write_batch(writer, tables: dict[str, dict], rates: DefectRates, rng, batch_date: date, cut, drift=None) -> None:
+    texts = {}
+    for name, table in tables.items():
+        rows = cut(name, table)
+        if rows is not None:
+            texts[name] = to_arrow(as_text_columns(rows))
+    texts, defects = plant_row_defects(texts, rates, rng, batch_date)
+    if drift is not None and drift[0] in texts:
+        texts[drift[0]], renamed = rename_column(texts[drift[0]], *drift)
+        defects = [*defects, *renamed]
+    for name, table in texts.items():
+        writer.write(name, table, [d for d in defects if d.export == name])
 
-    payments = {
-        "payment_id": np.char.add("B", np.char.zfill(np.arange(1, len(due) + 1).astype(str), 10)),
-        "policy_number": policies["policy_number"][policy_idx],
-        "due_date": due,
-        "paid_date": np.where(unpaid, np.datetime64("NaT"), due + delay * w.DAY),
-        "amount_due_twd": amount.astype(np.int64),
-        "amount_paid_twd": np.where(unpaid, 0, amount).astype(np.int64),
+
+def generate_world(
+    cfg: WorldConfig, data_dir: Path, rates: DefectRates | None = None, progress: Callable[[str], None] = lambda _: None
+) -> Path:
+    """Write the initial full extract (batch `cfg.end`) and the truth; returns the batch folder."""
+    rates = DefectRates() if rates is None else rates
+    landing, truth_dir = data_dir / "landing", data_dir / "truth"
+    agents, campaigns = _setup(cfg)
+    progress("calibrating to the paper's figures")
+    params, report = calibrate(cfg, agents, campaigns)
+    end = np.datetime64(cfg.end, "D")
+    writer = BatchWriter(landing / cfg.end.isoformat(), cfg.end, "full", data_dir)
+    truth = BatchWriter(truth_dir, cfg.end, "truth", data_dir)
+
+    def cut(name, table):
+        return initial_extract(name, table, end)
+
+    _write_batch(writer, global_exports(cfg, agents, campaigns, params), rates, block_rng(cfg.seed, 0, "defects"), cfg.end, cut)
+    for index in range(_blocks(cfg)):
+        progress(f"block {index + 1} of {_blocks(cfg)}")
+        sim = simulate_block(index, cfg, agents, campaigns, params)
+        exports, vendor_truth = block_exports(sim)
+        _write_batch(writer, exports, rates, block_rng(cfg.seed, index, "defects"), cfg.end, cut)
+        for name, table in {**block_truth(sim, params), **vendor_truth}.items():
+            truth.write(name, to_arrow(as_text_columns(table)))
+    truth.write("campaign_uplift", to_arrow(as_text_columns(crm.campaign_uplift_truth(campaigns))))
+    if rates != DefectRates.none():
+        writer.add_file_defects(truncate_last_line(writer.path(TRUNCATED_EXPORT), TRUNCATED_EXPORT, writer.rows[TRUNCATED_EXPORT]))
+        writer.add_file_defects(encode_big5(writer.path(BIG5_EXPORT), BIG5_EXPORT))
+    batch = writer.close()
+    _write_defects(truth_dir, writer.defects, append=False)
+    truth.close(manifest=False)
+    world = {
+        "config": {k: v.isoformat() if isinstance(v, date) else v for k, v in asdict(cfg).items()},
+        "parameters": asdict(params),
+        "calibration": report,
+        "defect_rates": asdict(rates),
     }
-    status = {
-        "stop_month": stop,
-        "is_lapsed": is_lapsed,
-        "lapse_date": np.where(is_lapsed, lapse_date, np.datetime64("NaT")),
-    }
-    return payments, status
-
-
-def build_world(cfg: WorldConfig) -> w.World:
-    rng = np.random.default_rng(cfg.seed)
-    agents = w.make_agents(rng, cfg)
-    customers = w.make_customers(rng, cfg)
-    policies = w.make_policies(rng, cfg, customers, agents)
-    payments, status = _premium_history(rng, cfg, policies)
-
-    end = np.datetime64(cfg.end)
-    months_in_force = (
-        w.months_of(np.full(len(policies["issue_date"]), end)) - w.months_of(policies["issue_date"])
-    ).astype(int)
-    policy_table = pa.table(
-        {
-            "policy_number": policies["policy_number"],
-            "owner_customer_id": customers["customer_id"][policies["owner_idx"]],
-            "agent_id": agents["agent_id"][policies["agent_idx"]],
-            "channel": policies["channel"],
-            "product_code": policies["product_code"],
-            "issue_date": policies["issue_date"],
-            "sum_assured_twd": policies["sum_assured_twd"],
-            "annualised_premium_twd": policies["annualised_premium_twd"],
-            "premium_mode": policies["premium_mode"],
-            "payment_method": policies["payment_method"],
-            "policy_status": np.where(status["is_lapsed"], "lapsed", "in_force"),
-            "status_date": np.where(
-                status["is_lapsed"], status["lapse_date"], policies["issue_date"]
-            ),
-        }
-    )
-    truth = pa.table(
-        {
-            "policy_number": policies["policy_number"],
-            "monthly_base_hazard": policies["base_hazard"],
-            "stop_paying_month": status["stop_month"],
-            "is_lapsed": status["is_lapsed"],
-            "true_lapse_probability_12m": np.where(
-                status["is_lapsed"], np.nan, w.true_lapse_probability(policies, months_in_force)
-            ),
-        }
-    )
-    public = {k: v for k, v in customers.items() if not k.startswith("_")}
-    return w.World(
-        agents=pa.table(agents),
-        customers=pa.table(public),
-        policies=policy_table,
-        premium_payments=pa.table(payments),
-        truth_policies=truth,
-    )
-
-
-def generate_world(cfg: WorldConfig, data_dir: Path) -> Path:
-    """Write the initial full extract as the batch dated `cfg.end`; returns the batch folder."""
-    world = build_world(cfg)
-    batch = write_batch(
-        data_dir / "landing",
-        cfg.end,
-        {
-            "customers": world.customers,
-            "agents": world.agents,
-            "policies": world.policies,
-            "premium_payments": world.premium_payments,
-        },
-    )
-    write_truth(data_dir / "truth", {"policies": world.truth_policies}, cfg)
+    (truth_dir / WORLD_FILE).write_text(json.dumps(world, indent=2) + "\n")
     return batch
+
+
+def _write_defects(truth_dir: Path, defects: list[dict], append: bool) -> None:
+    path = truth_dir / "defects.csv"
+    columns = ["file", "line", "row", "column", "kind", "repairable", "export", "detail"]
+    new = not append or not path.exists()
+    with path.open("a" if append else "w", newline="", encoding="utf-8") as handle:
+        out = csv.DictWriter(handle, columns)
+        if new:
+            out.writeheader()
+        for record in defects:
+            out.writerow({key: record.get(key, "") for key in columns})
+
+
+def load_world(data_dir: Path) -> tuple[WorldConfig, Parameters, DefectRates]:
+    path = data_dir / "truth" / WORLD_FILE
+    if not path.is_file():
+        raise ValueError(f"{path} not found: generate a world first (without --next-day)")
+    world = json.loads(path.read_text())
+    cfg = WorldConfig(
+        **{k: date.fromisoformat(v) if k in ("start", "end") else v for k, v in world["config"].items()}
+    )
+    return cfg, Parameters(**world["parameters"]), DefectRates(**world["defect_rates"])
+
+
+def generate_next_day(data_dir: Path, progress: Callable[[str], None] = lambda _: None) -> Path:
+    """Write the daily delta batch for the day after the newest batch in the landing folder."""
+    cfg, params, rates = load_world(data_dir)
+    landing = data_dir / "landing"
+    dates = sorted(date.fromisoformat(p.name) for p in landing.iterdir() if p.is_dir() and p.name[:2] == "20")
+    day = dates[-1] + timedelta(days=1)
+    if day > cfg.horizon_end:
+        raise ValueError(f"the world is simulated up to {cfg.horizon_end}; no batch for {day}")
+    agents, campaigns = _setup(cfg)
+    stamp = np.datetime64(day, "D")
+    writer = BatchWriter(landing / day.isoformat(), day, "delta", data_dir)
+    salt = f"defects-{day.isoformat()}"
+
+    def cut(name, table):
+        return daily_delta(name, table, stamp)
+
+    _write_batch(writer, global_exports(cfg, agents, campaigns, params), rates, block_rng(cfg.seed, 0, salt), day, cut)
+    for index in range(_blocks(cfg)):
+        progress(f"block {index + 1} of {_blocks(cfg)}")
+        sim = simulate_block(index, cfg, agents, campaigns, params)
+        exports, _ = block_exports(sim)
+        # schema drift: the billing system renames a column in the first daily batch
+        drifts = day == cfg.end + timedelta(days=1) and rates != DefectRates.none()
+        _write_batch(writer, exports, rates, block_rng(cfg.seed, index, salt), day, cut, DRIFT if drifts else None)
+    batch = writer.close()
+    _write_defects(data_dir / "truth", writer.defects, append=True)
+    return batch
+
+

@@ -1,0 +1,117 @@
+"""One block of the world, simulated from first contact to the horizon.
+
+Order matters because causes come before effects: people, then their first and repeat
+purchases, then complaints (which raise lapse hazards), then campaign touches (whose conversions
+are new policies), then every policy's life, its premiums, events and claims.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulator import crm_campaigns, lifecycle, people, policies, records
+from simulator.block import Block
+from simulator.config import WorldConfig
+from simulator.hazards import complaint_dates_by_policy
+from simulator.ids import block_rng
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """What calibration sets before any block is simulated."""
+
+    base_lapse_hazard: float
+    commission_scale: float
+    admin_cost_per_policy_year_twd: float
+
+
+@dataclass
+class SimulatedBlock:
+    block: Block
+    outcome: lifecycle.Outcome
+    payments: dict
+    events: dict
+    claims: dict
+    applications: dict
+    touches: dict
+    agent_leave: np.ndarray  # each policy's servicing agent's termination date (NaT: in post)
+
+
+def _convert(rng, cfg, block: Block, agents, touches, conversions) -> dict | None:
+    """Campaign conversions become policies; the touch rows learn their policy and premium."""
+    if len(conversions.get("customer_idx", [])) == 0:
+        return None
+    types = np.array(["term", "whole_life", "endowment", "critical_illness", "annuity", "investment_linked"])
+    type_index = np.searchsorted(types, conversions["product_type"], sorter=np.argsort(types))
+    type_index = np.argsort(types)[type_index]
+    sold = policies.sell(
+        rng, cfg, block.customers, agents, conversions["customer_idx"], conversions["issue_date"],
+        product_type=type_index, channel=conversions["channel"],
+    )  # fmt: skip
+    sold["campaign_id"] = conversions["campaign_id"].astype("U8")
+    sold["_touch_row"] = conversions["touch_row"]
+    return sold
+
+
+def simulate_block(
+    index: int, cfg: WorldConfig, agents: dict, campaigns: dict, params: Parameters,
+    first: int | None = None, n: int | None = None,
+) -> SimulatedBlock:
+    """Customers `first` .. `first + n - 1` (by default the index-th block of the world)."""
+    first = index * cfg.block_size if first is None else first
+    n = min(cfg.block_size, cfg.customers - first) if n is None else n
+    block = Block(index=index, cfg=cfg)
+    horizon = block.horizon
+    block.customers = people.make_customers(block_rng(cfg.seed, index, "people"), cfg, index, first, n)
+    base = policies.first_and_repeat_sales(block_rng(cfg.seed, index, "sales"), cfg, block.customers, agents)
+    base["_touch_row"] = np.full(len(base["owner_idx"]), -1)
+    block.complaints = records.complaints(block_rng(cfg.seed, index, "complaints"), block.customers, base, horizon)
+    # Campaigns target people by their policies as sold; nothing has ended yet at this stage.
+    unknown_end = {"end_date": np.full(len(base["owner_idx"]), np.datetime64("NaT", "D")),
+                   "end_type": np.full(len(base["owner_idx"]), "", dtype="U24")}  # fmt: skip
+    block.policies = {**base, **unknown_end}
+    touches, conversions = crm_campaigns.campaign_touches(block, campaigns, block_rng(cfg.seed, index, "touches"))
+    won = _convert(block_rng(cfg.seed, index, "conversions"), cfg, block, agents, touches, conversions)
+    pols = policies.order_and_number(policies.concat([base, won]) if won else base, index)
+    block.policies = pols
+    # customers' agent: the servicing agent of their first policy
+    first_policy = np.full(n, -1)
+    order = np.argsort(pols["issue_date"])[::-1]
+    first_policy[pols["owner_idx"][order]] = order
+    has = first_policy >= 0
+    block.customers["agent_id"][has] = pols["agent_id"][first_policy[has]]
+    block.customers["is_prospect"] = ~has
+
+    rng = block_rng(cfg.seed, index, "lifecycle")
+    complaint_dates = complaint_dates_by_policy(block.complaints, pols["owner_idx"], n)
+    outcome = lifecycle.simulate(
+        rng, block.customers, pols, agents, complaint_dates, params.base_lapse_hazard, horizon
+    )
+    lifecycle.final_status(pols, outcome, rng)
+    payments = lifecycle.schedule(rng, pols, outcome, horizon)
+    payments["payment_id"] = np.char.add(
+        "B", np.char.zfill((index * 10**9 + np.arange(1, len(payments["due_date"]) + 1)).astype(str), 12)
+    )
+    payments["policy_number"] = pols["policy_number"][payments["policy_idx"]]
+    paid_total = np.bincount(
+        payments["policy_idx"],
+        weights=np.where(np.isnat(payments["paid_date"]), 0, payments["amount_due_twd"]),
+        minlength=len(pols["issue_date"]),
+    )
+    events = records.policy_events(index, pols, outcome, paid_total, rng)
+    claims = records.claims(index, block_rng(cfg.seed, index, "claims"), pols, horizon)
+    apps = records.applications(index, block_rng(cfg.seed, index, "applications"), block.customers, pols, horizon)
+
+    # the touches that converted now know their policy and premium won
+    touch_rows = pols["_touch_row"]
+    won_rows = np.flatnonzero(touch_rows >= 0)
+    touches["policy_number"] = touches["policy_number"].astype("U11")
+    touches["policy_number"][touch_rows[won_rows]] = pols["policy_number"][won_rows]
+    touches["premium_won_twd"] = np.asarray(touches["premium_won_twd"], dtype=np.int64)
+    touches["premium_won_twd"][touch_rows[won_rows]] = pols["annualised_premium_twd"][won_rows]
+    touches["_converted_date"] = np.full(len(touches["touch_id"]), np.datetime64("NaT", "D"))
+    touches["_converted_date"][touch_rows[won_rows]] = pols["issue_date"][won_rows]
+    agent_leave = agents["termination_date"][pols["agent_idx"]]
+    return SimulatedBlock(block, outcome, payments, events, claims, apps, touches, agent_leave)

@@ -1,0 +1,72 @@
+"""Customer value, and the calibration that makes the world meet the paper's figures.
+
+Value (historical margin, TWD, as of a date) = premiums paid − claims and benefits paid
+(claims, maturity and surrender payouts) − commissions − servicing cost, where commissions are the products' first-year and renewal rates applied to
+premiums paid, and servicing cost is a fixed administration cost per policy-year in force.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import least_squares
+
+from simulator import products as prod
+
+FIRST_YEAR_MONTHS = 12
+
+
+def value_components(sim, as_of: np.datetime64) -> dict[str, np.ndarray]:
+    """Per customer of a simulated block: the parts of value known on `as_of`."""
+    pols, pay, claims = sim.block.policies, sim.payments, sim.claims
+    n = len(sim.block.customers["customer_id"])
+    owner = pols["owner_idx"]
+    paid = ~np.isnat(pay["paid_date"]) & (pay["paid_date"] <= as_of)
+    paid &= ~pols["end_type"][pay["policy_idx"]].__eq__("free_look_cancellation")
+    amount = np.where(paid, pay["amount_due_twd"], 0).astype(float)
+    first_year = pay["offset_months"] < FIRST_YEAR_MONTHS
+    first_rate = np.array([prod.FIRST_YEAR_COMMISSION[t] for t in prod.TYPES])[pols["product_row"]]
+    renewal_rate = np.array([prod.RENEWAL_COMMISSION[t] for t in prod.TYPES])[pols["product_row"]]
+    rate = np.where(first_year, first_rate[pay["policy_idx"]], renewal_rate[pay["policy_idx"]])
+    cust_of_payment = owner[pay["policy_idx"]]
+    claim_paid = ~np.isnat(claims["paid_date"]) & (claims["paid_date"] <= as_of)
+    claim_amount = np.where(claim_paid, claims["paid_amount_twd"], 0).astype(float)
+    end = np.where(np.isnat(pols["end_date"]), as_of, np.minimum(pols["end_date"], as_of))
+    years = np.maximum((end - pols["issue_date"]).astype(int), 0) / 365.25
+    years = np.where(pols["issue_date"] <= as_of, years, 0)
+    # Maturity and surrender payouts are benefits paid too, like claims.
+    events = sim.events
+    payout = (events["event_type"] != "death_claim") & (events["amount_twd"] > 0) & (events["event_date"] <= as_of)
+    payout &= np.isin(events["event_type"], ["matured", "surrendered", "partial_surrender"])
+    benefits = np.bincount(owner[events["policy_idx"]], np.where(payout, events["amount_twd"], 0), n)
+    return {
+        "premiums": np.bincount(cust_of_payment, amount, n),
+        "commission_base": np.bincount(cust_of_payment, amount * rate, n),
+        "claims": np.bincount(owner[claims["policy_idx"]], claim_amount, n) + benefits,
+        "policy_years": np.bincount(owner, years, n),
+        "is_holder": np.bincount(owner, pols["issue_date"] <= as_of, n) > 0,
+    }
+
+
+def customer_value(parts: dict, commission_scale: float, admin_cost: float) -> np.ndarray:
+    return parts["premiums"] - parts["claims"] - commission_scale * parts["commission_base"] - admin_cost * parts["policy_years"]
+
+
+def decile_shares(values: np.ndarray) -> np.ndarray:
+    """Each tenth's share of total value, highest tenth first."""
+    ordered = np.sort(values)[::-1]
+    tenths = np.array_split(ordered, 10)
+    total = ordered.sum()
+    return np.array([t.sum() / total for t in tenths])
+
+
+def calibrate_value(parts: dict, top: float, bottom: float) -> tuple[float, float]:
+    """Commission scale and admin cost that give the top and bottom tenths their shares."""
+    holders = parts["is_holder"]
+    sub = {k: v[holders] for k, v in parts.items()}
+
+    def miss(x):
+        shares = decile_shares(customer_value(sub, x[0], x[1]))
+        return [shares[0] - top, shares[-1] - bottom]
+
+    fit = least_squares(miss, x0=[1.0, 1500.0], bounds=([0.3, 0.0], [3.0, 30_000.0]), x_scale=[1.0, 1000.0])
+    return float(fit.x[0]), float(fit.x[1])

@@ -9,7 +9,7 @@ CUSTOMERS ?= 5000
 .PHONY: run test dev sql lint format install clean
 
 run: install
-	$(BIN)/lifecrm generate --customers $(CUSTOMERS)
+	$(BIN)/lifecrm generate --customers $(CUSTOMERS) --clean
 	$(BIN)/lifecrm run
 
 test: install

@@ -28,17 +28,27 @@ def _positive(text: str) -> int:
     return value
 
 
-def cmd_generate(args: argparse.Namespace) -> int:
-    from simulator import WorldConfig, generate_world
+def _progress(message: str) -> None:
+    print(f"  {message}", file=sys.stderr, flush=True)
 
-    config = WorldConfig(customers=args.customers, start=args.start, end=args.end, seed=args.seed)
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from simulator import DefectRates, WorldConfig, generate_next_day, generate_world
+
     data = settings.data_dir()
+    if args.next_day:
+        batch = generate_next_day(data, progress=_progress)
+        print(f"wrote the next day's batch to {batch}")
+        return 0
+    config = WorldConfig(customers=args.customers, start=args.start, end=args.end, seed=args.seed)
+    defects = "no defects" if args.clean else "planted defects (see truth/defects.csv)"
     print(
         f"generating {config.customers:,} customers, {config.start} to {config.end}, "
-        f"seed {config.seed} ..."
+        f"seed {config.seed}, {defects} ..."
     )
-    batch = generate_world(config, data)
-    print(f"wrote the exports to {batch}")
+    rates = DefectRates.none() if args.clean else None
+    batch = generate_world(config, data, rates=rates, progress=_progress)
+    print(f"wrote the initial extract to {batch}")
     print(f"wrote the ground truth to {data / 'truth'} (the pipeline never reads it)")
     return 0
 
@@ -103,8 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
     generate = commands.add_parser(
         "generate",
         help="write a simulated insurer's exports into the landing folder",
-        description="Write a simulated insurer's exports (a dated batch of CSV files with a "
-        "manifest) into <data>/landing/ and its ground truth into <data>/truth/.",
+        description="Write a simulated insurer's initial extract (a dated batch of CSV files with "
+        "a manifest) into <data>/landing/ and its ground truth into <data>/truth/; with "
+        "--next-day, append the following day's delta batch of the same world.",
     )
     generate.add_argument(
         "--customers", type=_positive, default=5_000, help="number of customers (default 5000)"
@@ -126,6 +137,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=42,
         help="random seed; the same arguments give the same files (default 42)",
+    )
+    generate.add_argument("--clean", action="store_true", help="plant no data-quality defects")
+    generate.add_argument(
+        "--next-day",
+        action="store_true",
+        help="append the next day's delta batch to the world already generated "
+        "(the other options are ignored)",
     )
     generate.set_defaults(handler=cmd_generate)
 

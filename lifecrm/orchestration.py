@@ -33,6 +33,7 @@ class RunOutcome:
 def materialize(selection: str | None = None) -> RunOutcome:
     """Materialise every asset (or those a Dagster selection string picks) in one run."""
     prepare_instance()
+    os.environ["LIFECRM_REFRESH_DBT_MANIFEST"] = "1"  # plan from the models as they are now
     import dagster as dg  # imported late: DAGSTER_HOME must be set first
 
     from dagster_project.definitions import defs

@@ -35,7 +35,7 @@ with policies as (
     select * from marts.dim_policy
     where policy_key != '-1'
       and issue_date <= $as_of
-      and (lapse_date is null or lapse_date > $as_of)
+      and (termination_date is null or termination_date > $as_of)
 ),
 payments as (
     select

@@ -28,20 +28,29 @@ def calibrate(cfg: WorldConfig, agents: dict, campaigns: dict) -> tuple[Paramete
     end, start = np.datetime64(cfg.end, "D"), np.datetime64(cfg.start, "D")
 
     def run(base: float):
-        return simulate_block(SAMPLE_BLOCK, cfg, agents, campaigns, Parameters(base, 1.0, 0.0), first=0, n=n)
+        return simulate_block(
+            SAMPLE_BLOCK, cfg, agents, campaigns, Parameters(base, 1.0, 0.0), first=0, n=n
+        )
 
     lo, hi = np.log(0.0005), np.log(0.08)
     for _ in range(9):  # persistency falls as the hazard rises: bisect on its logarithm
         mid = (lo + hi) / 2
-        if persistency_25m(run(float(np.exp(mid))).block.policies, end, start) > cfg.persistency_25m:
+        if (
+            persistency_25m(run(float(np.exp(mid))).block.policies, end, start)
+            > cfg.persistency_25m
+        ):
             lo = mid
         else:
             hi = mid
     base = float(np.exp((lo + hi) / 2))
     sample = run(base)
     parts = value.value_components(sample, end)
-    scale, admin = value.calibrate_value(parts, cfg.top_decile_value_share, cfg.bottom_decile_value_share)
-    achieved = value.decile_shares(value.customer_value({k: v[parts["is_holder"]] for k, v in parts.items()}, scale, admin))
+    scale, admin = value.calibrate_value(
+        parts, cfg.top_decile_value_share, cfg.bottom_decile_value_share
+    )
+    achieved = value.decile_shares(
+        value.customer_value({k: v[parts["is_holder"]] for k, v in parts.items()}, scale, admin)
+    )
     report = {
         "base_lapse_hazard": base,
         "commission_scale": scale,

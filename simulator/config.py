@@ -21,7 +21,7 @@ class WorldConfig:
     top_decile_value_share: float = 0.38  # Royal & SunAlliance: the top tenth's share of value
     bottom_decile_value_share: float = -0.28  # ... and the bottom tenth's
     new_business_sum_assured_twd: float = 638_000  # average sum assured of new policies
-    repeat_purchase_rate: float = 0.45  # extra policies per policyholder (>= 1.35 per customer)
+    repeat_purchase_rate: float = 0.55  # extra policies per buyer over the whole horizon
     prospect_share: float = 0.15  # people who ask but never buy
     block_size: int = 50_000  # customers simulated at a time: bounds memory at any world size
 

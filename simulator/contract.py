@@ -74,7 +74,9 @@ class Export:
         return [c.name for c in self.columns]
 
 
-def _c(name: str, type_: str, required: bool = True, codes: tuple[str, ...] = (), d: str = "") -> Column:
+def _c(
+    name: str, type_: str, required: bool = True, codes: tuple[str, ...] = (), d: str = ""
+) -> Column:
     return Column(name, type_, required, codes, d)
 
 

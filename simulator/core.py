@@ -43,7 +43,9 @@ def _convert(rng, cfg, block: Block, agents, touches, conversions) -> dict | Non
     """Campaign conversions become policies; the touch rows learn their policy and premium."""
     if len(conversions.get("customer_idx", [])) == 0:
         return None
-    types = np.array(["term", "whole_life", "endowment", "critical_illness", "annuity", "investment_linked"])
+    types = np.array(
+        ["term", "whole_life", "endowment", "critical_illness", "annuity", "investment_linked"]
+    )
     type_index = np.searchsorted(types, conversions["product_type"], sorter=np.argsort(types))
     type_index = np.argsort(types)[type_index]
     sold = policies.sell(
@@ -56,24 +58,39 @@ def _convert(rng, cfg, block: Block, agents, touches, conversions) -> dict | Non
 
 
 def simulate_block(
-    index: int, cfg: WorldConfig, agents: dict, campaigns: dict, params: Parameters,
-    first: int | None = None, n: int | None = None,
+    index: int,
+    cfg: WorldConfig,
+    agents: dict,
+    campaigns: dict,
+    params: Parameters,
+    first: int | None = None,
+    n: int | None = None,
 ) -> SimulatedBlock:
     """Customers `first` .. `first + n - 1` (by default the index-th block of the world)."""
     first = index * cfg.block_size if first is None else first
     n = min(cfg.block_size, cfg.customers - first) if n is None else n
     block = Block(index=index, cfg=cfg)
     horizon = block.horizon
-    block.customers = people.make_customers(block_rng(cfg.seed, index, "people"), cfg, index, first, n)
-    base = policies.first_and_repeat_sales(block_rng(cfg.seed, index, "sales"), cfg, block.customers, agents)
+    block.customers = people.make_customers(
+        block_rng(cfg.seed, index, "people"), cfg, index, first, n
+    )
+    base = policies.first_and_repeat_sales(
+        block_rng(cfg.seed, index, "sales"), cfg, block.customers, agents
+    )
     base["_touch_row"] = np.full(len(base["owner_idx"]), -1)
-    block.complaints = records.complaints(block_rng(cfg.seed, index, "complaints"), block.customers, base, horizon)
+    block.complaints = records.complaints(
+        block_rng(cfg.seed, index, "complaints"), block.customers, base, horizon
+    )
     # Campaigns target people by their policies as sold; nothing has ended yet at this stage.
     unknown_end = {"end_date": np.full(len(base["owner_idx"]), np.datetime64("NaT", "D")),
                    "end_type": np.full(len(base["owner_idx"]), "", dtype="U24")}  # fmt: skip
     block.policies = {**base, **unknown_end}
-    touches, conversions = crm_campaigns.campaign_touches(block, campaigns, block_rng(cfg.seed, index, "touches"))
-    won = _convert(block_rng(cfg.seed, index, "conversions"), cfg, block, agents, touches, conversions)
+    touches, conversions = crm_campaigns.campaign_touches(
+        block, campaigns, block_rng(cfg.seed, index, "touches")
+    )
+    won = _convert(
+        block_rng(cfg.seed, index, "conversions"), cfg, block, agents, touches, conversions
+    )
     pols = policies.order_and_number(policies.concat([base, won]) if won else base, index)
     block.policies = pols
     # customers' agent: the servicing agent of their first policy
@@ -92,7 +109,10 @@ def simulate_block(
     lifecycle.final_status(pols, outcome, rng)
     payments = lifecycle.schedule(rng, pols, outcome, horizon)
     payments["payment_id"] = np.char.add(
-        "B", np.char.zfill((index * 10**9 + np.arange(1, len(payments["due_date"]) + 1)).astype(str), 12)
+        "B",
+        np.char.zfill(
+            (index * 10**9 + np.arange(1, len(payments["due_date"]) + 1)).astype(str), 12
+        ),
     )
     payments["policy_number"] = pols["policy_number"][payments["policy_idx"]]
     paid_total = np.bincount(
@@ -102,7 +122,9 @@ def simulate_block(
     )
     events = records.policy_events(index, pols, outcome, paid_total, rng)
     claims = records.claims(index, block_rng(cfg.seed, index, "claims"), pols, horizon)
-    apps = records.applications(index, block_rng(cfg.seed, index, "applications"), block.customers, pols, horizon)
+    apps = records.applications(
+        index, block_rng(cfg.seed, index, "applications"), block.customers, pols, horizon
+    )
 
     # the touches that converted now know their policy and premium won
     touch_rows = pols["_touch_row"]

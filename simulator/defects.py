@@ -215,9 +215,12 @@ def _plant_cells(p: _Planter, batch_date: date) -> None:
         late = pc.fill_null(pc.greater_equal(p.table[c.name], tx.ROC_EARLIEST), False)
         return late.to_numpy(zero_copy_only=False)
 
-    compact = rng.random(max(p.n, 2)) < 0.5  # by position among the chosen rows
-    compact[:2] = [True, False]  # both forms occur whenever two dates are rewritten
-    p.plant("roc_date", dates, roc_ok, lambda c, old, at: tx.roc_dates(old, compact[at]))
+    def roc(c: Column, old: np.ndarray, at: np.ndarray) -> np.ndarray:
+        compact = rng.random(len(at)) < 0.5
+        compact[at == 0], compact[at == 1] = True, False  # both forms whenever two are planted
+        return tx.roc_dates(old, compact)
+
+    p.plant("roc_date", dates, roc_ok, roc)
 
     required = [c for c in cols if c.required]
     p.plant("missing_required", required, p.filled, lambda c, old, at: np.full(len(old), ""))
@@ -256,7 +259,7 @@ def _copy_people(
     k = len(sources)
     people = customers.take(pa.array(sources, pa.int64()))
     old_ids = np.array(people["customer_id"].to_pylist(), dtype=str)
-    new_ids = tx.fresh_customer_ids(rng, k, customers["customer_id"])
+    new_ids = tx.duplicate_customer_ids(old_ids, customers["customer_id"], rng)
     changed = {"customer_id": new_ids}
     if "phone" in people.column_names:
         phone = np.array(people["phone"].to_pylist(), dtype=str)
@@ -338,10 +341,12 @@ def truncate_last_line(path: Path, export: str, rows: int) -> list[Defect]:
     """Cut the file in the middle of its last record, as an interrupted transfer leaves it:
     the trailing newline and the last third of the last line's characters are gone."""
     raw = path.read_bytes()
+    contract = EXPORTS[export].encoding if export in EXPORTS else "utf-8"
     try:
-        text, encoding = raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        text, encoding = raw.decode("cp950"), "cp950"
+        text, encoding = raw.decode(contract), contract
+    except UnicodeDecodeError:  # delivered in the other encoding (see encode_big5)
+        encoding = "cp950" if contract == "utf-8" else "utf-8"
+        text = raw.decode(encoding)
     cut, before, after = tx.truncated(text)
     if rows <= 0 or before == 0:
         return []

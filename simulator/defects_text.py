@@ -97,24 +97,31 @@ def mobile_numbers(rng: np.random.Generator, n: int) -> np.ndarray:
     return np.char.add("09", np.char.zfill(rng.integers(0, 10**8, n).astype(str), 8))
 
 
-def fresh_customer_ids(
-    rng: np.random.Generator, n: int, existing: pa.Array | pa.ChunkedArray
+def duplicate_customer_ids(
+    old: np.ndarray, existing: pa.Array | pa.ChunkedArray, rng: np.random.Generator
 ) -> np.ndarray:
-    """`n` distinct 'C' + 8 digit IDs from the C99xxxxxx range, none already in `existing`.
-
-    Block-built IDs start with the block number, so this range is only reached by worlds of
-    990 blocks or more; a clash with an existing ID is drawn again anyway.
-    """
+    """A second customer ID for each of `old` ('C' + 8 digits): the number moved up by 50,000,000,
+    so a person duplicated in several blocks or batches gets the same second ID every time and
+    no two people share one. An ID that would not fit, or is taken, is drawn from C9xxxxxxx."""
     if isinstance(existing, pa.ChunkedArray):
         existing = existing.combine_chunks()
-    found = np.empty(0, dtype=str)
-    while len(found) < n:
-        numbers = rng.choice(10**6, n - len(found), replace=False)
-        candidates = np.char.add("C99", np.char.zfill(numbers.astype(str), 6))
-        clash = pc.is_in(pa.array(candidates), value_set=existing).to_numpy(zero_copy_only=False)
-        fresh = candidates[~clash & ~np.isin(candidates, found)]
-        found = np.concatenate([found, fresh])
-    return found
+    old = np.asarray(old, dtype=str)
+    digits = np.strings.slice(old, 1, None)
+    ok = (np.strings.slice(old, 0, 1) == "C") & (np.strings.str_len(old) == 9)
+    ok &= np.strings.isdigit(digits)
+    number = np.where(ok, digits, "0").astype(np.int64) + 50_000_000
+    ok &= number < 100_000_000
+    new = np.where(ok, np.char.add("C", number.astype(str)), "")
+    while True:
+        taken = pc.is_in(pa.array(new.tolist()), value_set=existing).to_numpy(zero_copy_only=False)
+        _, first = np.unique(new, return_index=True)
+        repeated = np.ones(len(new), dtype=bool)
+        repeated[first] = False
+        redo = (new == "") | taken | repeated
+        if not redo.any():
+            return new
+        drawn = rng.integers(90_000_000, 100_000_000, int(redo.sum()))
+        new[redo] = np.char.add("C", drawn.astype(str))
 
 
 def non_positive(amounts: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -20,7 +20,12 @@ REVEAL: dict[str, tuple[str | None, list[tuple[str, dict]]]] = {
     "products": ("launch_date", []),
     "applications": (
         "application_date",
-        [("decision_date", {"underwriting_decision": None, "decision_date": None, "policy_number": None})],
+        [
+            (
+                "decision_date",
+                {"underwriting_decision": None, "decision_date": None, "policy_number": None},
+            )
+        ],
     ),
     "policies": ("issue_date", []),
     "policy_events": ("event_date", []),
@@ -33,7 +38,10 @@ REVEAL: dict[str, tuple[str | None, list[tuple[str, dict]]]] = {
             ("paid_date", {"paid_date": None, "paid_amount_twd": None}),
         ],
     ),
-    "interactions": ("interaction_date", [("resolved_date", {"resolved_date": None, "outcome": "pending"})]),
+    "interactions": (
+        "interaction_date",
+        [("resolved_date", {"resolved_date": None, "outcome": "pending"})],
+    ),
     "campaigns": ("start_date", []),
     "campaign_touches": (
         "touch_date",

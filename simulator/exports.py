@@ -20,7 +20,9 @@ def _pick(export: str, columns: dict, hidden: tuple[str, ...] = ()) -> dict:
     return {name: columns[name] for name in [*names, *hidden]}
 
 
-def global_exports(cfg: WorldConfig, agents: dict, campaigns: dict, params: Parameters) -> dict[str, dict]:
+def global_exports(
+    cfg: WorldConfig, agents: dict, campaigns: dict, params: Parameters
+) -> dict[str, dict]:
     agent_side = crm.agent_tables(agents, cfg, block_rng(cfg.seed, 0, "agent-crm"))
     return {
         "agents": _pick("agents", agents),
@@ -28,7 +30,9 @@ def global_exports(cfg: WorldConfig, agents: dict, campaigns: dict, params: Para
         "campaigns": _pick("campaigns", campaigns),
         "agent_surveys": _pick("agent_surveys", agent_side["agent_surveys"]),
         "agent_training": _pick("agent_training", agent_side["agent_training"]),
-        "external_areas": _pick("external_areas", external.external_areas(block_rng(cfg.seed, 0, "areas"))),
+        "external_areas": _pick(
+            "external_areas", external.external_areas(block_rng(cfg.seed, 0, "areas"))
+        ),
     }
 
 
@@ -41,7 +45,9 @@ def block_exports(sim: SimulatedBlock) -> tuple[dict[str, dict], dict[str, dict]
         "owner_customer_id": customers["customer_id"][pols["owner_idx"]],
         "insured_customer_id": customers["customer_id"][pols["insured_idx"]],
     }
-    households, household_truth = external.external_households(block, block_rng(cfg.seed, block.index, "vendor"))
+    households, household_truth = external.external_households(
+        block, block_rng(cfg.seed, block.index, "vendor")
+    )
     exports = {
         "customers": _pick("customers", customers),
         "applications": _pick("applications", sim.applications),
@@ -49,10 +55,14 @@ def block_exports(sim: SimulatedBlock) -> tuple[dict[str, dict], dict[str, dict]
         "policy_events": _pick("policy_events", sim.events),
         "premium_payments": _pick("premium_payments", sim.payments),
         "claims": _pick("claims", sim.claims),
-        "interactions": _pick("interactions", crm.interactions(block, block_rng(cfg.seed, block.index, "interactions"))),
+        "interactions": _pick(
+            "interactions",
+            crm.interactions(block, block_rng(cfg.seed, block.index, "interactions")),
+        ),
         "campaign_touches": _pick("campaign_touches", sim.touches, hidden=("_converted_date",)),
         "satisfaction_surveys": _pick(
-            "satisfaction_surveys", crm.satisfaction_surveys(block, block_rng(cfg.seed, block.index, "surveys"))
+            "satisfaction_surveys",
+            crm.satisfaction_surveys(block, block_rng(cfg.seed, block.index, "surveys")),
         ),
         "external_households": _pick("external_households", households),
     }

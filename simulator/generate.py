@@ -17,7 +17,13 @@ from simulator import crm, people
 from simulator.calibration import calibrate
 from simulator.config import WorldConfig
 from simulator.core import Parameters, simulate_block
-from simulator.defects import DefectRates, encode_big5, plant_row_defects, rename_column, truncate_last_line
+from simulator.defects import (
+    DefectRates,
+    encode_big5,
+    plant_row_defects,
+    rename_column,
+    truncate_last_line,
+)
 from simulator.delivery import daily_delta, initial_extract
 from simulator.exports import as_text_columns, block_exports, global_exports
 from simulator.ids import block_rng
@@ -40,7 +46,9 @@ def _blocks(cfg: WorldConfig) -> int:
     return -(-cfg.customers // cfg.block_size)
 
 
-def _write_batch(writer, tables: dict[str, dict], rates: DefectRates, rng, batch_date: date, cut, drift=None) -> None:
+def _write_batch(
+    writer, tables: dict[str, dict], rates: DefectRates, rng, batch_date: date, cut, drift=None
+) -> None:
     texts = {}
     for name, table in tables.items():
         rows = cut(name, table)
@@ -55,7 +63,10 @@ def _write_batch(writer, tables: dict[str, dict], rates: DefectRates, rng, batch
 
 
 def generate_world(
-    cfg: WorldConfig, data_dir: Path, rates: DefectRates | None = None, progress: Callable[[str], None] = lambda _: None
+    cfg: WorldConfig,
+    data_dir: Path,
+    rates: DefectRates | None = None,
+    progress: Callable[[str], None] = lambda _: None,
 ) -> Path:
     """Write the initial full extract (batch `cfg.end`) and the truth; returns the batch folder."""
     rates = DefectRates() if rates is None else rates
@@ -70,7 +81,14 @@ def generate_world(
     def cut(name, table):
         return initial_extract(name, table, end)
 
-    _write_batch(writer, global_exports(cfg, agents, campaigns, params), rates, block_rng(cfg.seed, 0, "defects"), cfg.end, cut)
+    _write_batch(
+        writer,
+        global_exports(cfg, agents, campaigns, params),
+        rates,
+        block_rng(cfg.seed, 0, "defects"),
+        cfg.end,
+        cut,
+    )
     for index in range(_blocks(cfg)):
         progress(f"block {index + 1} of {_blocks(cfg)}")
         sim = simulate_block(index, cfg, agents, campaigns, params)
@@ -80,7 +98,11 @@ def generate_world(
             truth.write(name, to_arrow(as_text_columns(table)))
     truth.write("campaign_uplift", to_arrow(as_text_columns(crm.campaign_uplift_truth(campaigns))))
     if rates != DefectRates.none():
-        writer.add_file_defects(truncate_last_line(writer.path(TRUNCATED_EXPORT), TRUNCATED_EXPORT, writer.rows[TRUNCATED_EXPORT]))
+        writer.add_file_defects(
+            truncate_last_line(
+                writer.path(TRUNCATED_EXPORT), TRUNCATED_EXPORT, writer.rows[TRUNCATED_EXPORT]
+            )
+        )
         writer.add_file_defects(encode_big5(writer.path(BIG5_EXPORT), BIG5_EXPORT))
     batch = writer.close()
     _write_defects(truth_dir, writer.defects, append=False)
@@ -113,7 +135,10 @@ def load_world(data_dir: Path) -> tuple[WorldConfig, Parameters, DefectRates]:
         raise ValueError(f"{path} not found: generate a world first (without --next-day)")
     world = json.loads(path.read_text())
     cfg = WorldConfig(
-        **{k: date.fromisoformat(v) if k in ("start", "end") else v for k, v in world["config"].items()}
+        **{
+            k: date.fromisoformat(v) if k in ("start", "end") else v
+            for k, v in world["config"].items()
+        }
     )
     return cfg, Parameters(**world["parameters"]), DefectRates(**world["defect_rates"])
 
@@ -122,7 +147,9 @@ def generate_next_day(data_dir: Path, progress: Callable[[str], None] = lambda _
     """Write the daily delta batch for the day after the newest batch in the landing folder."""
     cfg, params, rates = load_world(data_dir)
     landing = data_dir / "landing"
-    dates = sorted(date.fromisoformat(p.name) for p in landing.iterdir() if p.is_dir() and p.name[:2] == "20")
+    dates = sorted(
+        date.fromisoformat(p.name) for p in landing.iterdir() if p.is_dir() and p.name[:2] == "20"
+    )
     day = dates[-1] + timedelta(days=1)
     if day > cfg.horizon_end:
         raise ValueError(f"the world is simulated up to {cfg.horizon_end}; no batch for {day}")
@@ -134,16 +161,29 @@ def generate_next_day(data_dir: Path, progress: Callable[[str], None] = lambda _
     def cut(name, table):
         return daily_delta(name, table, stamp)
 
-    _write_batch(writer, global_exports(cfg, agents, campaigns, params), rates, block_rng(cfg.seed, 0, salt), day, cut)
+    _write_batch(
+        writer,
+        global_exports(cfg, agents, campaigns, params),
+        rates,
+        block_rng(cfg.seed, 0, salt),
+        day,
+        cut,
+    )
     for index in range(_blocks(cfg)):
         progress(f"block {index + 1} of {_blocks(cfg)}")
         sim = simulate_block(index, cfg, agents, campaigns, params)
         exports, _ = block_exports(sim)
         # schema drift: the billing system renames a column in the first daily batch
         drifts = day == cfg.end + timedelta(days=1) and rates != DefectRates.none()
-        _write_batch(writer, exports, rates, block_rng(cfg.seed, index, salt), day, cut, DRIFT if drifts else None)
+        _write_batch(
+            writer,
+            exports,
+            rates,
+            block_rng(cfg.seed, index, salt),
+            day,
+            cut,
+            DRIFT if drifts else None,
+        )
     batch = writer.close()
     _write_defects(data_dir / "truth", writer.defects, append=True)
     return batch
-
-

@@ -19,10 +19,23 @@ from simulator import products as prod
 from simulator import segments as seg
 from simulator.ids import NAT
 
-PAYMENT_METHOD = {"auto_debit": 0.6, "credit_card": 0.9, "agent_collection": 1.3, "bank_transfer": 1.5}
-CHANNEL = {"agent": 1.0, "bancassurance": 0.9, "telemarketing": 1.4, "internet": 1.2, "direct_mail": 1.5}
+PAYMENT_METHOD = {
+    "auto_debit": 0.6,
+    "credit_card": 0.9,
+    "agent_collection": 1.3,
+    "bank_transfer": 1.5,
+}
+CHANNEL = {
+    "agent": 1.0,
+    "bancassurance": 0.9,
+    "telemarketing": 1.4,
+    "internet": 1.2,
+    "direct_mail": 1.5,
+}
 BANCASSURANCE_EARLY = 2.0  # bancassurance policies lapse early: x2 in the first 24 months
-ACQUISITION = np.array([0.6, 1.1, 1.6, 0.9, 1.2])  # referral, advertising, promotion, worksite, bank
+ACQUISITION = np.array(
+    [0.6, 1.1, 1.6, 0.9, 1.2]
+)  # referral, advertising, promotion, worksite, bank
 ORPHAN = 1.4
 UNRESOLVED_COMPLAINT = 2.5
 RESOLVED_COMPLAINT = 1.2  # for six months after resolution

@@ -72,15 +72,19 @@ def simulate(rng, customers, policies, agents, complaint_dates, base_hazard, hor
         surrenders = paying & savings & (m > 24) & (u[1] < SURRENDER_HAZARD)
         end_month[surrenders], end_kind[surrenders] = m, "surrendered"
         paying &= ~surrenders
-        hazard = base_hazard * static * hz.dynamic_multiplier(
-            m, month_start, policies, agent_leave, complaint_dates
+        hazard = (
+            base_hazard
+            * static
+            * hz.dynamic_multiplier(m, month_start, policies, agent_leave, complaint_dates)
         )
         stops = paying & (u[2] < hazard)
         stop[stops] = m
         goes_paid_up = paying & ~stops & np.isin(type_name, ["whole_life", "endowment"]) & (m > 60)
         goes_paid_up &= u[3] < PAID_UP_HAZARD
         paid_up[goes_paid_up] = m
-        takes_partial = paying & (partial == 0) & np.isin(type_name, ["investment_linked", "whole_life"])
+        takes_partial = (
+            paying & (partial == 0) & np.isin(type_name, ["investment_linked", "whole_life"])
+        )
         partial[takes_partial & (u[3] > 1 - PARTIAL_SURRENDER_HAZARD)] = m
         # a stopped policy lapses at the end of the grace period unless something ends it first
         k = policies["mode_months"]
@@ -90,7 +94,11 @@ def simulate(rng, customers, policies, agents, complaint_dates, base_hazard, hor
     k = policies["mode_months"]
     first_unpaid = -(-np.maximum(stop, 1) // k) * k
     lapse_date = add_months(issue, first_unpaid + GRACE_MONTHS)
-    lapses = (stop > 0) & (lapse_date <= horizon) & ((end_month == 0) | (end_month > first_unpaid + GRACE_MONTHS))
+    lapses = (
+        (stop > 0)
+        & (lapse_date <= horizon)
+        & ((end_month == 0) | (end_month > first_unpaid + GRACE_MONTHS))
+    )
     end_month[lapses & (end_month > 0)] = 0  # the lapse came first
     end_kind[lapses] = ""
     reinstate_delay = rng.integers(1, 13, n)
@@ -117,9 +125,10 @@ def final_status(policies: dict, outcome: Outcome, rng) -> None:
     end_date = np.full(n, NAT)
     end_type = np.full(n, "", dtype="U24")
     has_end = outcome.end_month > 0
-    end_date[has_end] = add_months(issue[has_end], outcome.end_month[has_end] - 1) + rng.integers(
-        0, 28, int(has_end.sum())
-    ) * DAY
+    end_date[has_end] = (
+        add_months(issue[has_end], outcome.end_month[has_end] - 1)
+        + rng.integers(0, 28, int(has_end.sum())) * DAY
+    )
     end_type[has_end] = outcome.end_kind[has_end]
     lapsed = ~np.isnat(outcome.lapse_date) & np.isnat(outcome.reinstate_date)
     end_date[lapsed], end_type[lapsed] = outcome.lapse_date[lapsed], "lapsed"
@@ -129,7 +138,9 @@ def final_status(policies: dict, outcome: Outcome, rng) -> None:
     policies["end_date"], policies["end_type"] = end_date, end_type
 
 
-def schedule(rng, policies: dict, outcome: Outcome, horizon: np.datetime64) -> dict[str, np.ndarray]:
+def schedule(
+    rng, policies: dict, outcome: Outcome, horizon: np.datetime64
+) -> dict[str, np.ndarray]:
     """Every billed installment up to the horizon, with its payment date if it was paid."""
     issue, k = policies["issue_date"], policies["mode_months"]
     term_months = prod.TERM_YEARS[policies["product_row"]] * 12
@@ -156,10 +167,16 @@ def schedule(rng, policies: dict, outcome: Outcome, horizon: np.datetime64) -> d
     offset = (np.arange(len(idx)) - np.repeat(np.cumsum(count) - count, count)) * k[idx]
     due = add_months(issue[idx], offset)
     unpaid = (offset >= first_unpaid[idx]) & ~reinstated[idx]
-    back_paid = (offset >= first_unpaid[idx]) & reinstated[idx] & (due <= outcome.reinstate_date[idx])
+    back_paid = (
+        (offset >= first_unpaid[idx]) & reinstated[idx] & (due <= outcome.reinstate_date[idx])
+    )
     near_stop = (first_unpaid[idx] - offset) <= 2 * k[idx]
     p_late = np.where(near_stop, 0.55, np.minimum(0.5, outcome.hazard[idx] * 20))
-    delay = np.where(rng.random(len(idx)) < p_late, rng.integers(20, 56, len(idx)), rng.integers(-10, 6, len(idx)))
+    delay = np.where(
+        rng.random(len(idx)) < p_late,
+        rng.integers(20, 56, len(idx)),
+        rng.integers(-10, 6, len(idx)),
+    )
     delay[offset == 0] = 0  # the first premium is paid on issue
     paid = np.where(back_paid, outcome.reinstate_date[idx], due + delay * DAY)
     paid = np.where(unpaid | (paid > horizon), NAT, paid)

@@ -8,12 +8,17 @@ from simulator import segments as seg
 from simulator.config import WorldConfig
 from simulator.contract import ACQUISITION_SOURCES, INCOME_BANDS, MARITAL_STATUSES
 from simulator.ids import DAY, NAT, add_months, make_ids, random_dates
+from simulator.national_id import make_national_ids
 
 PREFERRED_CHANNELS = np.array(
-    [["web", "app"], ["app", "call_centre"], ["agent_visit", "agent_visit"],
-     ["bank_branch", "call_centre"], ["agent_visit", "call_centre"]]
-)  # by segment; fmt: skip
-from simulator.national_id import make_national_ids
+    [
+        ["web", "app"],
+        ["app", "call_centre"],
+        ["agent_visit", "agent_visit"],
+        ["bank_branch", "call_centre"],
+        ["agent_visit", "call_centre"],
+    ]
+)  # the channels each segment prefers to use
 
 CITY_DISTRICTS = {
     "Taipei": [("100", "Zhongzheng"), ("104", "Zhongshan"), ("106", "Da'an"), ("110", "Xinyi"), ("114", "Neihu")],
@@ -23,10 +28,21 @@ CITY_DISTRICTS = {
     "Tainan": [("700", "West Central"), ("701", "East"), ("704", "North"), ("710", "Yongkang")],
     "Kaohsiung": [("800", "Xinxing"), ("802", "Lingya"), ("807", "Sanmin"), ("813", "Zuoying")],
 }  # fmt: skip
-CITY_POSTCODES = {city: [code for code, _ in districts] for city, districts in CITY_DISTRICTS.items()}
+CITY_POSTCODES = {
+    city: [code for code, _ in districts] for city, districts in CITY_DISTRICTS.items()
+}
 CITIES = np.array(list(CITY_DISTRICTS))
 CITY_SHARE = np.array([0.22, 0.24, 0.12, 0.16, 0.11, 0.15])
-STREETS = np.array(["Zhongshan Rd.", "Minsheng Rd.", "Heping E. Rd.", "Zhongzheng Rd.", "Jianguo Rd.", "Wenhua Rd."])
+STREETS = np.array(
+    [
+        "Zhongshan Rd.",
+        "Minsheng Rd.",
+        "Heping E. Rd.",
+        "Zhongzheng Rd.",
+        "Jianguo Rd.",
+        "Wenhua Rd.",
+    ]
+)
 SURNAMES = np.array(list("陳林黃張李王吳劉蔡楊許鄭謝郭洪曾邱廖賴周"))
 GIVEN = np.array(list("志明淑芬家豪怡君俊宏雅婷建國美玲宗翰佳蓉偉慧"))
 MONTHLY_INCOME_MEDIAN = np.array([32_000, 65_000, 160_000])  # TWD, by income band
@@ -46,7 +62,9 @@ def make_agents(rng: np.random.Generator, cfg: WorldConfig) -> dict[str, np.ndar
     """The agency force over the whole simulated period, hires spread over ten years before."""
     n = max(12, cfg.customers // 40)
     start, horizon = np.datetime64(cfg.start, "D"), np.datetime64(cfg.horizon_end, "D")
-    hire = np.sort(random_dates(rng, np.full(n, start - 3650 * DAY), np.full(n, horizon - 30 * DAY)))
+    hire = np.sort(
+        random_dates(rng, np.full(n, start - 3650 * DAY), np.full(n, horizon - 30 * DAY))
+    )
     satisfaction = rng.beta(4, 3, n)
     rank = AGENT_RANKS[rng.choice(3, size=n, p=[0.82, 0.14, 0.04])]
     # The paper's figure: two thirds of new agents leave within 13 months. Less satisfied agents
@@ -68,7 +86,9 @@ def make_agents(rng: np.random.Generator, cfg: WorldConfig) -> dict[str, np.ndar
     }
 
 
-def make_customers(rng: np.random.Generator, cfg: WorldConfig, block: int, first: int, n: int) -> dict:
+def make_customers(
+    rng: np.random.Generator, cfg: WorldConfig, block: int, first: int, n: int
+) -> dict:
     """Customers `first` .. `first + n - 1` of the world: who they are and what drives them."""
     start, horizon = np.datetime64(cfg.start, "D"), np.datetime64(cfg.horizon_end, "D")
     created = random_dates(rng, np.full(n, start - 60 * DAY), np.full(n, horizon - 20 * DAY))
@@ -121,14 +141,20 @@ def make_customers(rng: np.random.Generator, cfg: WorldConfig, block: int, first
         "birth_date": birth,
         "gender": np.where(is_male, "M", "F"),
         "marital_status": np.array(MARITAL_STATUSES)[marital],
-        "occupation_class": (1 + rng.choice(6, size=n, p=[0.35, 0.25, 0.18, 0.12, 0.07, 0.03])).astype(str),
+        "occupation_class": (
+            1 + rng.choice(6, size=n, p=[0.35, 0.25, 0.18, 0.12, 0.07, 0.03])
+        ).astype(str),
         "income_band": income_band,
         "monthly_income_twd": MONTHLY_INCOME_MEDIAN[income] * np.exp(rng.normal(0, 0.35, n)),
         "city": CITIES[city_idx],
         "district": district,
         "postal_code": postal,
         "address_line": address,
-        "phone": np.where(has_phone, np.char.add("09", np.char.zfill(rng.integers(0, 10**8, n).astype(str), 8)), ""),
+        "phone": np.where(
+            has_phone,
+            np.char.add("09", np.char.zfill(rng.integers(0, 10**8, n).astype(str), 8)),
+            "",
+        ),
         "email": np.where(has_email, np.char.add(np.char.add("c", ids), "@example.com.tw"), ""),
         "acquisition_source": np.array(ACQUISITION_SOURCES)[acquisition],
         "acquisition_idx": acquisition,

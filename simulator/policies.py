@@ -76,7 +76,7 @@ def sell(
     sum_assured *= cfg.new_business_sum_assured_twd / sum_assured.mean() if n else 1.0
     sum_assured = np.maximum(np.round(sum_assured, -4), 50_000)
     age = ((issue - customers["birth_date"][owner]).astype(int) // 365).astype(int)
-    premium = np.round(sum_assured * prod.RATE[row] * np.clip(1 + (age - 40) * 0.03, 0.5, 3.0))
+    premium = np.round(sum_assured * prod.RATE[row] * np.clip(1 + (age - 40) * 0.02, 0.7, 1.8))
 
     # Older and richer customers pay yearly by auto-debit; the young pay monthly by card.
     allowed = prod.MODES[row]
@@ -116,8 +116,10 @@ def first_and_repeat_sales(rng, cfg: WorldConfig, customers: dict, agents: dict)
     keep = first_issue <= horizon
     buyers, first_issue = buyers[keep], first_issue[keep]
     # Loyal customers (referred, satisfied) buy again more often.
-    loyalty = 0.6 + customers["satisfaction"][buyers] + 0.4 * (
-        customers["acquisition_source"][buyers] == "referral"
+    loyalty = (
+        0.6
+        + customers["satisfaction"][buyers]
+        + 0.4 * (customers["acquisition_source"][buyers] == "referral")
     )
     repeats = rng.poisson(cfg.repeat_purchase_rate * loyalty / loyalty.mean())
     owner = np.concatenate([buyers, np.repeat(buyers, repeats)])

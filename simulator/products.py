@@ -9,20 +9,21 @@ import numpy as np
 from simulator.contract import PRODUCT_TYPES
 
 # code, name, type, allowed premium modes, term in years (0 = whole of life),
-# premium per TWD assured per year at age 40, launch date
+# premium per TWD assured per year at age 40 (savings products return their premiums with
+# interest at maturity, so their premium is not sized by the sum assured), launch date
 CATALOGUE = [
-    ("TRM10", "10-year term life", "term", "annual|semi_annual|quarterly|monthly", 10, 0.004, date(2010, 1, 1)),
-    ("TRM20", "20-year term life", "term", "annual|monthly", 20, 0.005, date(2015, 7, 1)),
-    ("WLF01", "Whole life", "whole_life", "annual|semi_annual|quarterly|monthly", 0, 0.025, date(2005, 1, 1)),
-    ("WLF02", "Whole life with dividends", "whole_life", "annual|monthly", 0, 0.030, date(2019, 3, 1)),
-    ("END06", "6-year savings endowment", "endowment", "annual", 6, 0.080, date(2012, 1, 1)),
-    ("END20", "20-year endowment", "endowment", "annual|semi_annual|monthly", 20, 0.045, date(2008, 1, 1)),
-    ("CIL01", "Critical illness with accelerated benefit", "critical_illness", "annual|monthly", 0, 0.015, date(2011, 1, 1)),
-    ("CIL02", "Cancer and critical illness", "critical_illness", "annual|quarterly|monthly", 20, 0.012, date(2020, 9, 1)),
-    ("ANN01", "Deferred annuity", "annuity", "annual|monthly", 15, 0.050, date(2009, 1, 1)),
-    ("ANN02", "Immediate annuity", "annuity", "annual", 10, 0.060, date(2016, 1, 1)),
-    ("ILP01", "Investment-linked life", "investment_linked", "annual|monthly", 0, 0.035, date(2013, 1, 1)),
-    ("ILP02", "Investment-linked with guaranteed minimum", "investment_linked", "annual|quarterly|monthly", 0, 0.040, date(2021, 5, 1)),
+    ("TRM10", "10-year term life", "term", "annual|semi_annual|quarterly|monthly", 10, 0.010, date(2010, 1, 1)),
+    ("TRM20", "20-year term life", "term", "annual|monthly", 20, 0.011, date(2015, 7, 1)),
+    ("WLF01", "Whole life", "whole_life", "annual|semi_annual|quarterly|monthly", 0, 0.022, date(2005, 1, 1)),
+    ("WLF02", "Whole life with dividends", "whole_life", "annual|monthly", 0, 0.025, date(2019, 3, 1)),
+    ("END06", "6-year savings endowment", "endowment", "annual", 6, 0.040, date(2012, 1, 1)),
+    ("END20", "20-year endowment", "endowment", "annual|semi_annual|monthly", 20, 0.030, date(2008, 1, 1)),
+    ("CIL01", "Critical illness with accelerated benefit", "critical_illness", "annual|monthly", 0, 0.018, date(2011, 1, 1)),
+    ("CIL02", "Cancer and critical illness", "critical_illness", "annual|quarterly|monthly", 20, 0.016, date(2020, 9, 1)),
+    ("ANN01", "Deferred annuity", "annuity", "annual|monthly", 15, 0.035, date(2009, 1, 1)),
+    ("ANN02", "Immediate annuity", "annuity", "annual", 10, 0.040, date(2016, 1, 1)),
+    ("ILP01", "Investment-linked life", "investment_linked", "annual|monthly", 0, 0.030, date(2013, 1, 1)),
+    ("ILP02", "Investment-linked with guaranteed minimum", "investment_linked", "annual|quarterly|monthly", 0, 0.032, date(2021, 5, 1)),
 ]  # fmt: skip
 
 CODES = np.array([row[0] for row in CATALOGUE])

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.contract import INTERACTION_CHANNELS
 from simulator.ids import DAY, NAT, add_months, make_ids, random_dates
 from simulator.lifecycle import Outcome
 
@@ -32,18 +31,24 @@ def complaints(rng, customers: dict, policies: dict, horizon: np.datetime64) -> 
     ends = np.searchsorted(owner[by_owner], who, side="right")
     pick = starts + (rng.random(len(who)) * np.maximum(ends - starts, 1)).astype(int)
     policy_idx = np.where(ends > starts, by_owner[np.minimum(pick, len(by_owner) - 1)], -1)
-    policy_idx = np.where((policy_idx >= 0) & (policies["issue_date"][policy_idx] <= date), policy_idx, -1)
+    policy_idx = np.where(
+        (policy_idx >= 0) & (policies["issue_date"][policy_idx] <= date), policy_idx, -1
+    )
     channels = np.array(["call_centre", "agent_visit", "web", "email", "bank_branch"])
     return {
         "customer_idx": who,
         "policy_idx": policy_idx,
         "complaint_date": date,
         "resolved_date": resolved_date,
-        "channel": channels[rng.choice(len(channels), size=len(who), p=[0.5, 0.2, 0.15, 0.1, 0.05])],
+        "channel": channels[
+            rng.choice(len(channels), size=len(who), p=[0.5, 0.2, 0.15, 0.1, 0.05])
+        ],
     }
 
 
-def policy_events(block: int, policies: dict, outcome: Outcome, paid_total: np.ndarray, rng) -> dict:
+def policy_events(
+    block: int, policies: dict, outcome: Outcome, paid_total: np.ndarray, rng
+) -> dict:
     """The policy administration system's status events, one row per event."""
     issue, sa = policies["issue_date"], policies["sum_assured_twd"]
     parts = [("issued", np.arange(len(issue)), issue, np.full(len(issue), -1))]
@@ -54,17 +59,38 @@ def policy_events(block: int, policies: dict, outcome: Outcome, paid_total: np.n
             "free_look_cancellation": paid_total[rows],  # the first premium is refunded
             "death_claim": sa[rows],
             "surrendered": np.round(paid_total[rows] * 0.7),
-            "matured": np.where(np.isin(policies["product_type"][rows], ["endowment", "annuity"]), sa[rows], 0),
+            # savings products return what was paid with interest; protection pays nothing
+            "matured": np.where(
+                np.isin(policies["product_type"][rows], ["endowment", "annuity"]),
+                np.round(paid_total[rows] * 1.08),
+                0,
+            ),
             "lapsed": np.full(len(rows), -1),
         }[kind]
         parts.append((kind, rows, policies["end_date"][rows], amount))
     lapsed_then = np.flatnonzero(~np.isnat(outcome.reinstate_date))
-    parts.append(("lapsed", lapsed_then, outcome.lapse_date[lapsed_then], np.full(len(lapsed_then), -1)))
-    parts.append(("reinstated", lapsed_then, outcome.reinstate_date[lapsed_then], np.full(len(lapsed_then), -1)))
-    for kind, months in (("paid_up", outcome.paid_up_month), ("partial_surrender", outcome.partial_surrender_month)):
+    parts.append(
+        ("lapsed", lapsed_then, outcome.lapse_date[lapsed_then], np.full(len(lapsed_then), -1))
+    )
+    parts.append(
+        (
+            "reinstated",
+            lapsed_then,
+            outcome.reinstate_date[lapsed_then],
+            np.full(len(lapsed_then), -1),
+        )
+    )
+    for kind, months in (
+        ("paid_up", outcome.paid_up_month),
+        ("partial_surrender", outcome.partial_surrender_month),
+    ):
         rows = np.flatnonzero((months > 0) & (~ended | (outcome.end_month > months)))
         date = add_months(issue[rows], months[rows] - 1) + rng.integers(0, 28, len(rows)) * DAY
-        amount = np.round(paid_total[rows] * 0.2) if kind == "partial_surrender" else np.full(len(rows), -1)
+        amount = (
+            np.round(paid_total[rows] * 0.2)
+            if kind == "partial_surrender"
+            else np.full(len(rows), -1)
+        )
         parts.append((kind, rows, date, amount))
     kind = np.concatenate([np.full(len(p[1]), p[0], dtype="U24") for p in parts])
     rows = np.concatenate([p[1] for p in parts])
@@ -87,16 +113,18 @@ def claims(block: int, rng, policies: dict, horizon: np.datetime64) -> dict:
     end = np.where(np.isnat(policies["end_date"]), horizon, policies["end_date"])
     years = np.maximum((end - issue).astype(int), 0) / 365.25
     death = np.flatnonzero(policies["end_type"] == "death_claim")
-    parts = [(death, np.full(len(death), "death", dtype="U16"), policies["end_date"][death], sa[death])]
+    parts = [
+        (death, np.full(len(death), "death", dtype="U16"), policies["end_date"][death], sa[death])
+    ]
     for kind, annual_rate, eligible, amount in (
-        ("critical_illness", 0.004, policies["product_type"] == "critical_illness", sa),
-        ("hospitalisation", 0.05, policies["product_type"] != "annuity", None),
+        ("critical_illness", 0.002, policies["product_type"] == "critical_illness", sa),
+        ("hospitalisation", 0.01, policies["product_type"] != "annuity", None),
         ("disability", 0.001, policies["product_type"] != "annuity", np.round(sa * 0.5)),
     ):
         count = rng.poisson(annual_rate * years * eligible)
         rows = np.repeat(np.arange(len(issue)), count)
         when = random_dates(rng, issue[rows], end[rows])
-        value = rng.integers(5, 151, len(rows)) * 1000 if amount is None else amount[rows]
+        value = rng.integers(5, 81, len(rows)) * 1000 if amount is None else amount[rows]
         parts.append((rows, np.full(len(rows), kind, dtype="U16"), when, value))
     rows = np.concatenate([p[0] for p in parts])
     kind = np.concatenate([p[1] for p in parts])
@@ -108,7 +136,9 @@ def claims(block: int, rng, policies: dict, horizon: np.datetime64) -> dict:
     decided = assessed + rng.integers(1, 16, n) * DAY
     approved = rng.random(n) < np.where(kind == "hospitalisation", 0.85, 0.93)
     paid = np.where(approved, decided + rng.integers(1, 11, n) * DAY, NAT)
-    paid_amount = np.where(kind == "hospitalisation", np.round(claimed * rng.uniform(0.7, 1.0, n)), claimed)
+    paid_amount = np.where(
+        kind == "hospitalisation", np.round(claimed * rng.uniform(0.7, 1.0, n)), claimed
+    )
     keep = reported <= horizon
     order = np.lexsort((rows[keep], reported[keep]))
 
@@ -125,7 +155,9 @@ def claims(block: int, rng, policies: dict, horizon: np.datetime64) -> dict:
         "reported_date": take(reported),
         "claimed_amount_twd": take(claimed),
         "assessed_date": known(assessed),
-        "decision": np.where(np.isnat(known(decided)), "", np.where(take(approved), "approved", "denied")),
+        "decision": np.where(
+            np.isnat(known(decided)), "", np.where(take(approved), "approved", "denied")
+        ),
         "decision_date": known(decided),
         "paid_date": known(paid),
         "paid_amount_twd": np.where(np.isnat(known(paid)), -1, take(paid_amount).astype(np.int64)),
@@ -134,7 +166,7 @@ def claims(block: int, rng, policies: dict, horizon: np.datetime64) -> dict:
 
 
 def applications(block: int, rng, customers: dict, policies: dict, horizon: np.datetime64) -> dict:
-    """New-business applications: one behind every issued policy, plus the declined and postponed."""
+    """New-business applications: one per issued policy, plus the declined and postponed."""
     n = len(policies["issue_date"])
     applied = policies["issue_date"] - rng.integers(7, 41, n) * DAY
     decided = policies["issue_date"] - rng.integers(0, 6, n) * DAY
@@ -149,13 +181,21 @@ def applications(block: int, rng, customers: dict, policies: dict, horizon: np.d
     decided_all = np.concatenate([decided, extra_decided])
     return {
         "application_id": make_ids("N", block, n + extra, 11, start=1),
-        "customer_id": np.concatenate([customers["customer_id"][policies["owner_idx"]], customers["customer_id"][owner]])[order],
+        "customer_id": np.concatenate(
+            [customers["customer_id"][policies["owner_idx"]], customers["customer_id"][owner]]
+        )[order],
         "agent_id": np.concatenate([policies["agent_id"], policies["agent_id"][source]])[order],
         "channel": np.concatenate([policies["channel"], policies["channel"][source]])[order],
-        "product_code": np.concatenate([policies["product_code"], policies["product_code"][source]])[order],
+        "product_code": np.concatenate(
+            [policies["product_code"], policies["product_code"][source]]
+        )[order],
         "application_date": date[order],
-        "proposed_sum_assured_twd": np.concatenate([policies["sum_assured_twd"], policies["sum_assured_twd"][source]])[order],
-        "underwriting_decision": np.concatenate([decision, np.where(rng.random(extra) < 0.7, "declined", "postponed")])[order],
+        "proposed_sum_assured_twd": np.concatenate(
+            [policies["sum_assured_twd"], policies["sum_assured_twd"][source]]
+        )[order],
+        "underwriting_decision": np.concatenate(
+            [decision, np.where(rng.random(extra) < 0.7, "declined", "postponed")]
+        )[order],
         "decision_date": np.where(decided_all[order] <= horizon, decided_all[order], NAT),
         "policy_number": np.concatenate([policies["policy_number"], np.full(extra, "")])[order],
     }

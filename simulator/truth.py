@@ -13,23 +13,33 @@ from simulator.ids import add_months, months_of
 from simulator.value import customer_value, value_components
 
 
-def true_lapse_probability(sim: SimulatedBlock, as_of: np.datetime64, window: int = 12) -> np.ndarray:
+def true_lapse_probability(
+    sim: SimulatedBlock, as_of: np.datetime64, window: int = 12
+) -> np.ndarray:
     """P(a policy in force and paying on `as_of` stops paying within `window` months), from the
     true hazard along the policy's realised path (agent departures and complaints included)."""
     pols, outcome = sim.block.policies, sim.outcome
     n = len(pols["issue_date"])
     month_now = (months_of(np.full(n, as_of)) - months_of(pols["issue_date"])).astype(int)
-    in_force = (pols["issue_date"] <= as_of) & (np.isnat(pols["end_date"]) | (pols["end_date"] > as_of))
+    in_force = (pols["issue_date"] <= as_of) & (
+        np.isnat(pols["end_date"]) | (pols["end_date"] > as_of)
+    )
     stopped = (outcome.stop_month > 0) & (outcome.stop_month <= month_now)
     survive = np.ones(n)
-    complaint_dates = hz.complaint_dates_by_policy(sim.block.complaints, pols["owner_idx"], len(sim.block.customers["customer_id"]))
+    complaint_dates = hz.complaint_dates_by_policy(
+        sim.block.complaints, pols["owner_idx"], len(sim.block.customers["customer_id"])
+    )
     leave = sim.agent_leave
     for k in range(1, window + 1):
         month = month_now + k
         start = add_months(pols["issue_date"], month - 1)
-        dynamic = hz.duration_factor(month) * np.where((pols["channel"] == "bancassurance") & (month <= 24), hz.BANCASSURANCE_EARLY, 1.0)
+        dynamic = hz.duration_factor(month) * np.where(
+            (pols["channel"] == "bancassurance") & (month <= 24), hz.BANCASSURANCE_EARLY, 1.0
+        )
         dynamic = dynamic * np.where(leave < start, hz.ORPHAN, 1.0)
-        dynamic = dynamic * np.where(complaint_dates["first_unresolved"] <= start, hz.UNRESOLVED_COMPLAINT, 1.0)
+        dynamic = dynamic * np.where(
+            complaint_dates["first_unresolved"] <= start, hz.UNRESOLVED_COMPLAINT, 1.0
+        )
         survive *= 1 - np.clip(outcome.hazard * dynamic, 0, 1)
     probability = np.where(stopped, 1.0, 1 - survive)
     return np.where(in_force, probability, np.nan)
@@ -51,8 +61,12 @@ def block_truth(sim: SimulatedBlock, params: Parameters) -> dict[str, dict]:
             "is_policyholder_at_end": parts["is_holder"],
             "premiums_paid_twd": np.round(parts["premiums"]).astype(np.int64),
             "claims_and_benefits_paid_twd": np.round(parts["claims"]).astype(np.int64),
-            "commissions_twd": np.round(parts["commission_base"] * params.commission_scale).astype(np.int64),
-            "servicing_cost_twd": np.round(parts["policy_years"] * params.admin_cost_per_policy_year_twd).astype(np.int64),
+            "commissions_twd": np.round(parts["commission_base"] * params.commission_scale).astype(
+                np.int64
+            ),
+            "servicing_cost_twd": np.round(
+                parts["policy_years"] * params.admin_cost_per_policy_year_twd
+            ).astype(np.int64),
             "value_twd": np.round(value).astype(np.int64),
         },
         "policies": {
@@ -64,6 +78,8 @@ def block_truth(sim: SimulatedBlock, params: Parameters) -> dict[str, dict]:
             "lapse_date": sim.outcome.lapse_date,
             "reinstate_date": sim.outcome.reinstate_date,
             "true_lapse_probability_12m": np.round(true_lapse_probability(sim, end), 6),
-            "true_lapse_probability_12m_year_before": np.round(true_lapse_probability(sim, year_before), 6),
+            "true_lapse_probability_12m_year_before": np.round(
+                true_lapse_probability(sim, year_before), 6
+            ),
         },
     }

@@ -1,8 +1,9 @@
 """Customer value, and the calibration that makes the world meet the paper's figures.
 
 Value (historical margin, TWD, as of a date) = premiums paid − claims and benefits paid
-(claims, maturity and surrender payouts) − commissions − servicing cost, where commissions are the products' first-year and renewal rates applied to
-premiums paid, and servicing cost is a fixed administration cost per policy-year in force.
+(claims, maturity and surrender payouts) − commissions − servicing cost, where commissions are
+the products' first-year and renewal rates applied to premiums paid, and servicing cost is a
+fixed administration cost per policy-year in force.
 """
 
 from __future__ import annotations
@@ -35,9 +36,15 @@ def value_components(sim, as_of: np.datetime64) -> dict[str, np.ndarray]:
     years = np.where(pols["issue_date"] <= as_of, years, 0)
     # Maturity and surrender payouts are benefits paid too, like claims.
     events = sim.events
-    payout = (events["event_type"] != "death_claim") & (events["amount_twd"] > 0) & (events["event_date"] <= as_of)
+    payout = (
+        (events["event_type"] != "death_claim")
+        & (events["amount_twd"] > 0)
+        & (events["event_date"] <= as_of)
+    )
     payout &= np.isin(events["event_type"], ["matured", "surrendered", "partial_surrender"])
-    benefits = np.bincount(owner[events["policy_idx"]], np.where(payout, events["amount_twd"], 0), n)
+    benefits = np.bincount(
+        owner[events["policy_idx"]], np.where(payout, events["amount_twd"], 0), n
+    )
     return {
         "premiums": np.bincount(cust_of_payment, amount, n),
         "commission_base": np.bincount(cust_of_payment, amount * rate, n),
@@ -48,7 +55,12 @@ def value_components(sim, as_of: np.datetime64) -> dict[str, np.ndarray]:
 
 
 def customer_value(parts: dict, commission_scale: float, admin_cost: float) -> np.ndarray:
-    return parts["premiums"] - parts["claims"] - commission_scale * parts["commission_base"] - admin_cost * parts["policy_years"]
+    return (
+        parts["premiums"]
+        - parts["claims"]
+        - commission_scale * parts["commission_base"]
+        - admin_cost * parts["policy_years"]
+    )
 
 
 def decile_shares(values: np.ndarray) -> np.ndarray:
@@ -68,5 +80,7 @@ def calibrate_value(parts: dict, top: float, bottom: float) -> tuple[float, floa
         shares = decile_shares(customer_value(sub, x[0], x[1]))
         return [shares[0] - top, shares[-1] - bottom]
 
-    fit = least_squares(miss, x0=[1.0, 1500.0], bounds=([0.3, 0.0], [3.0, 30_000.0]), x_scale=[1.0, 1000.0])
+    fit = least_squares(
+        miss, x0=[1.0, 1500.0], bounds=([0.3, 0.0], [3.0, 30_000.0]), x_scale=[1.0, 1000.0]
+    )
     return float(fit.x[0]), float(fit.x[1])

@@ -59,8 +59,12 @@ class BatchWriter:
         # The physical line of each record: one line each, plus any line breaks inside fields.
         breaks = np.zeros(table.num_rows, dtype=np.int64)
         for column in table.columns:
-            breaks += pc.fill_null(pc.count_substring(column, "\n"), 0).to_numpy(zero_copy_only=False)
-        lines = self.next_line[export] + np.concatenate([[0], np.cumsum(1 + breaks)[:-1]]).astype(np.int64)
+            breaks += pc.fill_null(pc.count_substring(column, "\n"), 0).to_numpy(
+                zero_copy_only=False
+            )
+        lines = self.next_line[export] + np.concatenate([[0], np.cumsum(1 + breaks)[:-1]]).astype(
+            np.int64
+        )
         for defect in defects:
             record = asdict(defect)
             record["file"] = str(path.relative_to(self.root))
@@ -90,10 +94,14 @@ class BatchWriter:
         if not manifest:
             return self.dir
         files = [
-            {"file": self.path(export).name, "rows": rows, "bytes": self.path(export).stat().st_size,
-             "sha256": sha256_of(self.path(export))}
+            {
+                "file": self.path(export).name,
+                "rows": rows,
+                "bytes": self.path(export).stat().st_size,
+                "sha256": sha256_of(self.path(export)),
+            }
             for export, rows in self.rows.items()
-        ]  # fmt: skip
+        ]
         manifest = {"batch_date": self.batch_date.isoformat(), "kind": self.kind, "files": files}
         (self.dir / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
         return self.dir

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +14,10 @@ import duckdb
 import pytest
 
 BIN = Path(sys.executable).parent
+
+# Tests never touch the user's data directory, and always plan from the dbt models as they are.
+os.environ["LIFECRM_DATA_DIR"] = tempfile.mkdtemp(prefix="lifecrm-tests-")
+os.environ["LIFECRM_REFRESH_DBT_MANIFEST"] = "1"
 TINY_CUSTOMERS = 400
 
 
@@ -58,7 +63,9 @@ class BuiltWorld:
 def built_world(tmp_path_factory: pytest.TempPathFactory) -> BuiltWorld:
     """A tiny world generated and materialised end to end, once per test session."""
     data_dir = tmp_path_factory.mktemp("world")
-    generated = lifecrm(data_dir, "generate", "--customers", str(TINY_CUSTOMERS), "--seed", "7")
+    generated = lifecrm(
+        data_dir, "generate", "--customers", str(TINY_CUSTOMERS), "--seed", "7", "--clean"
+    )
     assert generated.returncode == 0, generated.stderr
     run = lifecrm(data_dir, "run")
     assert run.returncode == 0, f"lifecrm run failed:\n{run.stdout[-4000:]}\n{run.stderr[-4000:]}"

@@ -8,12 +8,30 @@ import pytest
 from dagster_project.definitions import defs
 from dagster_project.lib.warehouse import WAREHOUSE_POOL
 
+EXPORTS = [
+    "customers",
+    "agents",
+    "products",
+    "applications",
+    "policies",
+    "policy_events",
+    "premium_payments",
+    "claims",
+    "interactions",
+    "campaigns",
+    "campaign_touches",
+    "satisfaction_surveys",
+    "agent_surveys",
+    "agent_training",
+    "external_households",
+    "external_areas",
+]
 EXPECTED_ASSETS = {
-    "raw/customers", "raw/agents", "raw/policies", "raw/premium_payments",
-    "reference/product_catalogue", "reference/channels", "reference/payment_methods",
-    "reference/premium_modes",
+    *(f"raw/{export}" for export in EXPORTS),
+    "reference/channels", "reference/payment_methods", "reference/premium_modes",
     "staging/stg_insurer__customers", "staging/stg_insurer__agents",
-    "staging/stg_insurer__policies", "staging/stg_insurer__premium_payments",
+    "staging/stg_insurer__products", "staging/stg_insurer__policies",
+    "staging/stg_insurer__policy_events", "staging/stg_insurer__premium_payments",
     "staging/stg_ml__policy_lapse_scores",
     "marts/dim_customer", "marts/dim_policy", "marts/dim_agent", "marts/fct_premium_payments",
     "ml/policy_lapse_scores", "ml/model_metrics",
@@ -34,9 +52,7 @@ def test_every_expected_asset_is_defined(graph):
 
 def test_assets_are_grouped_by_layer(graph):
     group = {key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()}
-    assert {k for k, g in group.items() if g == "ingest"} == {
-        "raw/customers", "raw/agents", "raw/policies", "raw/premium_payments",
-    }  # fmt: skip
+    assert {k for k, g in group.items() if g == "ingest"} == {f"raw/{e}" for e in EXPORTS}
     assert group["ml/policy_lapse_scores"] == "ml"
     assert group["marts/dim_policy"] == "warehouse"
     assert group["strategic/inforce_premium_by_product"] == "strategic"

@@ -24,7 +24,10 @@ def rewrite_with_manifest(batch_dir, export: str, transform) -> None:
 
 @pytest.fixture
 def fresh_world(tmp_path):
-    assert lifecrm(tmp_path, "generate", "--customers", "300", "--seed", "3").returncode == 0
+    assert (
+        lifecrm(tmp_path, "generate", "--customers", "300", "--seed", "3", "--clean").returncode
+        == 0
+    )
     return tmp_path, next((tmp_path / "landing").iterdir())
 
 

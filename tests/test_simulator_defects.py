@@ -25,9 +25,11 @@ from simulator.defects import (
     to_roc_date,
     truncate_last_line,
 )
+from simulator.defects_text import duplicate_customer_ids
 from simulator.national_id import make_national_ids
 
 BATCH = date(2025, 12, 31)
+RNG = np.random.default_rng
 ROWS = 300
 NAMES = ("customers", "policies", "premium_payments", "claims", "agents", "interactions")
 ROW_KINDS = [f.name for f in fields(DefectRates)]
@@ -243,6 +245,14 @@ def test_duplicate_people_share_the_national_id_and_own_moved_policies(planted):
             assert copy[same] == original[same]
         assert copy["customer_id"] in owners, "some of the person's policies moved to the new ID"
         assert d.row >= clean["customers"].num_rows
+
+
+def test_a_person_gets_the_same_second_id_whatever_the_draw():
+    existing = pa.array(["C00000072", "C00000073", "C50000073"])
+    first = duplicate_customer_ids(np.array(["C00000072", "C00000073"]), existing, RNG(1))
+    again = duplicate_customer_ids(np.array(["C00000072", "C00000073"]), existing, RNG(2))
+    assert first[0] == again[0] == "C50000072"
+    assert first[1] not in existing.to_pylist() and re.fullmatch(r"C\d{8}", first[1])
 
 
 def test_at_least_one_of_each_applicable_kind_at_tiny_rates():

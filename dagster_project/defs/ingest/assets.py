@@ -7,10 +7,9 @@ from dagster_duckdb import DuckDBResource
 from dagster_project.defs.quality.gx_checks import gx_check_results, gx_check_specs
 from dagster_project.lib.warehouse import WAREHOUSE_POOL
 from lifecrm import settings
+from lifecrm.ingest.exports import EXPORTS
 from lifecrm.ingest.landing import export_files
 from lifecrm.ingest.raw_loader import load_export
-
-EXPORTS = ("customers", "agents", "policies", "premium_payments")
 
 
 def raw_export_asset(export: str) -> dg.AssetsDefinition:

@@ -1,7 +1,8 @@
 """The dbt project, in a module of its own: `@dbt_assets` reads its manifest at import.
 
 dbt's artefacts (manifest, run results, logs) go to the data directory, like everything a run
-produces. A missing manifest (a fresh clone, a new data directory) is prepared with `dbt parse`.
+produces. A missing manifest (a fresh clone, a new data directory) is prepared with `dbt parse`,
+and so is every manifest `lifecrm run` uses.
 """
 
 import os
@@ -11,6 +12,8 @@ from pathlib import Path
 from dagster_dbt import DbtProject
 
 from lifecrm import settings
+
+REFRESH_MANIFEST_ENV = "LIFECRM_REFRESH_DBT_MANIFEST"
 
 # dbt runs as a subprocess: it must see the same data directory and write its per-invocation
 # target folders under it.
@@ -29,5 +32,6 @@ dbt_project = DbtProject(
     target_path=settings.dbt_target_dir(),
 )
 dbt_project.prepare_if_dev()
-if not dbt_project.manifest_path.exists():
+# `lifecrm run` asks for a fresh manifest, so that edited models are what Dagster plans.
+if os.environ.get(REFRESH_MANIFEST_ENV) == "1" or not dbt_project.manifest_path.exists():
     dbt_project.preparer.prepare(dbt_project)

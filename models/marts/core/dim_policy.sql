@@ -3,7 +3,7 @@ with policies as (
 ),
 
 products as (
-    select * from {{ ref('product_catalogue') }}
+    select * from {{ ref('stg_insurer__products') }}
 ),
 
 channels as (
@@ -30,6 +30,40 @@ as_of as (
     select {{ as_of_date() }} as as_of_date
 ),
 
+events as (
+    select * from {{ ref('stg_insurer__policy_events') }}
+),
+
+-- A policy's status on the as-of date is its latest status-changing event by then.
+status_events as (
+    select
+        events.policy_number,
+        events.event_type,
+        events.event_date,
+        row_number() over (
+            partition by events.policy_number
+            order by events.event_date desc, case when events.event_type = 'issued' then 0 else 1 end desc
+        ) as recency_rank
+    from events
+    cross join as_of
+    where
+        events.event_date <= as_of.as_of_date
+        and events.event_type in (
+            'issued', 'lapsed', 'reinstated', 'surrendered', 'matured', 'death_claim',
+            'free_look_cancellation'
+        )
+),
+
+statuses as (
+    select
+        policy_number,
+        case when event_type in ('issued', 'reinstated') then 'in_force' else event_type end
+            as policy_status,
+        case when event_type not in ('issued', 'reinstated') then event_date end as termination_date
+    from status_events
+    where recency_rank = 1
+),
+
 joined as (
     select
         policies.*,
@@ -41,9 +75,11 @@ joined as (
         customers.customer_key,
         agents.agent_key,
         as_of.as_of_date,
-        policies.policy_status = 'lapsed' and policies.status_date <= as_of.as_of_date as has_lapsed
+        coalesce(statuses.policy_status, 'in_force') as policy_status,
+        statuses.termination_date
     from policies
     cross join as_of
+    left join statuses on policies.policy_number = statuses.policy_number
     left join products on policies.product_code = products.product_code
     left join channels on policies.channel_code = channels.channel_code
     left join payment_methods on policies.payment_method = payment_methods.payment_method
@@ -72,9 +108,10 @@ known as (
         cast(payment_method as varchar) as payment_method,
         cast(coalesce(payment_method_name, 'unknown') as varchar) as payment_method_name,
         cast(policy_status as varchar) as policy_status,
-        cast(case when has_lapsed then status_date end as date) as lapse_date,
-        cast(not has_lapsed as boolean) as is_in_force,
-        cast({{ dbt.datediff('issue_date', 'coalesce(case when has_lapsed then status_date end, as_of_date)', 'month') }}
+        cast(termination_date as date) as termination_date,
+        cast(case when policy_status = 'lapsed' then termination_date end as date) as lapse_date,
+        cast(policy_status = 'in_force' as boolean) as is_in_force,
+        cast({{ dbt.datediff('issue_date', 'coalesce(termination_date, as_of_date)', 'month') }}
             as integer) as months_in_force,
         cast(as_of_date as date) as status_as_of_date
     from joined
@@ -100,6 +137,7 @@ unknown as (
         cast(null as varchar) as payment_method,
         cast('unknown' as varchar) as payment_method_name,
         cast(null as varchar) as policy_status,
+        cast(null as date) as termination_date,
         cast(null as date) as lapse_date,
         cast(false as boolean) as is_in_force,
         cast(null as integer) as months_in_force,

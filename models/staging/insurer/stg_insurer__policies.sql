@@ -6,6 +6,7 @@ renamed as (
     select
         trim(policy_number) as policy_number,
         trim(owner_customer_id) as owner_customer_id,
+        trim(insured_customer_id) as insured_customer_id,
         trim(agent_id) as agent_id,
         lower(trim(channel)) as channel_code,
         upper(trim(product_code)) as product_code,
@@ -14,8 +15,6 @@ renamed as (
         cast(annualised_premium_twd as decimal(18, 2)) as annualised_premium_twd,
         lower(trim(premium_mode)) as premium_mode,
         lower(trim(payment_method)) as payment_method,
-        lower(trim(policy_status)) as policy_status,
-        cast(status_date as date) as status_date,
         cast(_batch_date as date) as batch_date,
         _source_line as source_line
     from source
@@ -35,6 +34,7 @@ final as (
     select
         policy_number,
         owner_customer_id,
+        insured_customer_id,
         agent_id,
         channel_code,
         product_code,
@@ -43,8 +43,6 @@ final as (
         annualised_premium_twd,
         premium_mode,
         payment_method,
-        policy_status,
-        status_date,
         batch_date
     from ranked
     where recency_rank = 1

@@ -18,7 +18,7 @@ BIN = Path(sys.executable).parent
 # Tests never touch the user's data directory, and always plan from the dbt models as they are.
 os.environ["LIFECRM_DATA_DIR"] = tempfile.mkdtemp(prefix="lifecrm-tests-")
 os.environ["LIFECRM_REFRESH_DBT_MANIFEST"] = "1"
-TINY_CUSTOMERS = 400
+TINY_CUSTOMERS = 1000
 
 
 @dataclass(frozen=True)

@@ -227,3 +227,10 @@ def test_calibration_is_recorded_with_the_world(clean_world):
     assert world["config"]["customers"] == 600
     assert 0.0 < world["parameters"]["base_lapse_hazard"] < 0.1
     assert date.fromisoformat(world["config"]["end"]) == SMALL.end
+
+
+def test_the_contract_document_is_generated_from_the_contract():
+    from simulator.contract_doc import render
+
+    committed = (Path(__file__).parent.parent / "docs" / "export-contract.md").read_text()
+    assert committed == render(), "run: python -m simulator.contract_doc > docs/export-contract.md"

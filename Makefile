@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Size of the simulated insurer `make run` generates.
 CUSTOMERS ?= 5000
 
-.PHONY: run test dev sql lint format install clean
+.PHONY: run test dev sql bench lint format install clean
 
 run: install
 	$(BIN)/lifecrm generate --customers $(CUSTOMERS) --clean
@@ -17,6 +17,11 @@ test: install
 
 dev: install
 	$(BIN)/lifecrm dev
+
+# Time and peak memory of the simulator and the pipeline (BENCH_SIZES=1000000 for the big one).
+BENCH_SIZES ?= 50000,200000
+bench: install
+	$(BIN)/python benchmarks/run.py --sizes $(BENCH_SIZES)
 
 sql: install
 	$(BIN)/duckdb -readonly $${LIFECRM_DATA_DIR:-data}/warehouse/lifecrm.duckdb

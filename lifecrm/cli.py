@@ -28,16 +28,14 @@ def _positive(text: str) -> int:
     return value
 
 
-def _progress(message: str) -> None:
-    print(f"  {message}", file=sys.stderr, flush=True)
-
-
 def cmd_generate(args: argparse.Namespace) -> int:
+    from lifecrm.progress import ProgressBar
     from simulator import DefectRates, WorldConfig, generate_next_day, generate_world
 
     data = settings.data_dir()
+    progress = ProgressBar()
     if args.next_day:
-        batch = generate_next_day(data, progress=_progress)
+        batch = generate_next_day(data, progress=progress)
         print(f"wrote the next day's batch to {batch}")
         return 0
     config = WorldConfig(customers=args.customers, start=args.start, end=args.end, seed=args.seed)
@@ -47,7 +45,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         f"seed {config.seed}, {defects} ..."
     )
     rates = DefectRates.none() if args.clean else None
-    batch = generate_world(config, data, rates=rates, progress=_progress)
+    batch = generate_world(config, data, rates=rates, progress=progress)
     print(f"wrote the initial extract to {batch}")
     print(f"wrote the ground truth to {data / 'truth'} (the pipeline never reads it)")
     return 0

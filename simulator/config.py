@@ -23,7 +23,7 @@ class WorldConfig:
     new_business_sum_assured_twd: float = 638_000  # average sum assured of new policies
     repeat_purchase_rate: float = 0.55  # extra policies per buyer over the whole horizon
     prospect_share: float = 0.15  # people who ask but never buy
-    block_size: int = 50_000  # customers simulated at a time: bounds memory at any world size
+    block_size: int = 10_000  # customers simulated at a time: bounds memory at any world size
 
     @property
     def horizon_end(self) -> date:

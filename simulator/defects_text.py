@@ -146,18 +146,6 @@ def dates_before(iso: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return shift_days(iso, -rng.integers(1, 366, len(iso)))
 
 
-def truncated(text: str) -> tuple[str, int, int]:
-    """The text cut in its last line: the trailing newline and the last third of that line's
-    characters dropped; with the line's length before and after (0, 0 when nothing to cut)."""
-    body = text.removesuffix("\n").removesuffix("\r")
-    start = body.rfind("\n") + 1
-    line = body[start:]
-    if not line:
-        return text, 0, 0
-    keep = len(line) - max(1, len(line) // 3)
-    return body[:start] + line[:keep], len(line), keep
-
-
 def about_half(group: np.ndarray, groups: int, rng: np.random.Generator) -> np.ndarray:
     """A random half of the items of each group, at least one per non-empty group."""
     pick = rng.random(len(group)) < 0.5

@@ -66,7 +66,7 @@ def generate_world(
     cfg: WorldConfig,
     data_dir: Path,
     rates: DefectRates | None = None,
-    progress: Callable[[str], None] = lambda _: None,
+    progress: Callable[..., None] = lambda *_: None,
 ) -> Path:
     """Write the initial full extract (batch `cfg.end`) and the truth; returns the batch folder."""
     rates = DefectRates() if rates is None else rates
@@ -90,12 +90,13 @@ def generate_world(
         cut,
     )
     for index in range(_blocks(cfg)):
-        progress(f"block {index + 1} of {_blocks(cfg)}")
+        progress("simulating and writing", index, _blocks(cfg))
         sim = simulate_block(index, cfg, agents, campaigns, params)
         exports, vendor_truth = block_exports(sim)
         _write_batch(writer, exports, rates, block_rng(cfg.seed, index, "defects"), cfg.end, cut)
         for name, table in {**block_truth(sim, params), **vendor_truth}.items():
             truth.write(name, to_arrow(as_text_columns(table)))
+    progress("simulating and writing", _blocks(cfg), _blocks(cfg))
     truth.write("campaign_uplift", to_arrow(as_text_columns(crm.campaign_uplift_truth(campaigns))))
     if rates != DefectRates.none():
         writer.add_file_defects(
@@ -143,7 +144,7 @@ def load_world(data_dir: Path) -> tuple[WorldConfig, Parameters, DefectRates]:
     return cfg, Parameters(**world["parameters"]), DefectRates(**world["defect_rates"])
 
 
-def generate_next_day(data_dir: Path, progress: Callable[[str], None] = lambda _: None) -> Path:
+def generate_next_day(data_dir: Path, progress: Callable[..., None] = lambda *_: None) -> Path:
     """Write the daily delta batch for the day after the newest batch in the landing folder."""
     cfg, params, rates = load_world(data_dir)
     landing = data_dir / "landing"
@@ -170,7 +171,7 @@ def generate_next_day(data_dir: Path, progress: Callable[[str], None] = lambda _
         cut,
     )
     for index in range(_blocks(cfg)):
-        progress(f"block {index + 1} of {_blocks(cfg)}")
+        progress(f"writing the batch of {day}", index, _blocks(cfg))
         sim = simulate_block(index, cfg, agents, campaigns, params)
         exports, _ = block_exports(sim)
         # schema drift: the billing system renames a column in the first daily batch
@@ -184,6 +185,7 @@ def generate_next_day(data_dir: Path, progress: Callable[[str], None] = lambda _
             cut,
             DRIFT if drifts else None,
         )
+    progress(f"writing the batch of {day}", _blocks(cfg), _blocks(cfg))
     batch = writer.close()
     _write_defects(data_dir / "truth", writer.defects, append=True)
     return batch

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-# Customers are simulated in independent blocks of this many, so memory stays bounded.
-BLOCK_SIZE = 50_000
-
 
 def make_ids(prefix: str, block: int, count: int, width: int, start: int = 0) -> np.ndarray:
     """`prefix` + a zero-padded number, unique across blocks: block * 10**(width - 3) + i.

@@ -16,14 +16,8 @@ renamed as (
     from source
 ),
 
--- Agents arrive as full snapshots: keep each agent's latest delivered row.
-ranked as (
-    select
-        *,
-        row_number() over (
-            partition by agent_id order by batch_date desc, source_line desc
-        ) as recency_rank
-    from renamed
+latest as (
+    {{ latest_delivery('renamed', 'agent_id') }}
 ),
 
 final as (
@@ -36,8 +30,7 @@ final as (
         channel_code,
         agent_rank,
         batch_date
-    from ranked
-    where recency_rank = 1
+    from latest
 )
 
 select * from final

@@ -22,14 +22,8 @@ renamed as (
     from source
 ),
 
--- Customers arrive as full snapshots: keep each customer's latest delivered row.
-ranked as (
-    select
-        *,
-        row_number() over (
-            partition by customer_id order by batch_date desc, source_line desc
-        ) as recency_rank
-    from renamed
+latest as (
+    {{ latest_delivery('renamed', 'customer_id') }}
 ),
 
 final as (
@@ -49,8 +43,7 @@ final as (
         batch_date,
         source_file,
         source_line
-    from ranked
-    where recency_rank = 1
+    from latest
 )
 
 select * from final

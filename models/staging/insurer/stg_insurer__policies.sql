@@ -20,14 +20,8 @@ renamed as (
     from source
 ),
 
--- Policies arrive as full snapshots: keep each policy's latest delivered row.
-ranked as (
-    select
-        *,
-        row_number() over (
-            partition by policy_number order by batch_date desc, source_line desc
-        ) as recency_rank
-    from renamed
+latest as (
+    {{ latest_delivery('renamed', 'policy_number') }}
 ),
 
 final as (
@@ -44,8 +38,7 @@ final as (
         premium_mode,
         payment_method,
         batch_date
-    from ranked
-    where recency_rank = 1
+    from latest
 )
 
 select * from final

@@ -14,14 +14,8 @@ renamed as (
     from source
 ),
 
--- An event may be delivered again in a later batch: the latest delivery wins.
-ranked as (
-    select
-        *,
-        row_number() over (
-            partition by event_id order by batch_date desc, source_line desc
-        ) as recency_rank
-    from renamed
+latest as (
+    {{ latest_delivery('renamed', 'event_id') }}
 ),
 
 final as (
@@ -32,8 +26,7 @@ final as (
         event_date,
         amount_twd,
         batch_date
-    from ranked
-    where recency_rank = 1
+    from latest
 )
 
 select * from final

@@ -15,14 +15,8 @@ renamed as (
     from source
 ),
 
--- A payment row may be delivered again in a later batch (its paid date filled in): latest wins.
-ranked as (
-    select
-        *,
-        row_number() over (
-            partition by payment_id order by batch_date desc, source_line desc
-        ) as recency_rank
-    from renamed
+latest as (
+    {{ latest_delivery('renamed', 'payment_id') }}
 ),
 
 final as (
@@ -34,8 +28,7 @@ final as (
         amount_due_twd,
         amount_paid_twd,
         batch_date
-    from ranked
-    where recency_rank = 1
+    from latest
 )
 
 select * from final

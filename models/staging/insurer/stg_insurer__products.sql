@@ -17,14 +17,8 @@ renamed as (
     from source
 ),
 
--- The catalogue arrives as a full snapshot: keep each product's latest delivered row.
-ranked as (
-    select
-        *,
-        row_number() over (
-            partition by product_code order by batch_date desc, source_line desc
-        ) as recency_rank
-    from renamed
+latest as (
+    {{ latest_delivery('renamed', 'product_code') }}
 ),
 
 final as (
@@ -38,8 +32,7 @@ final as (
         renewal_commission_rate,
         launch_date,
         batch_date
-    from ranked
-    where recency_rank = 1
+    from latest
 )
 
 select * from final

@@ -94,7 +94,7 @@ def test_value_concentration_bottom_decile_is_negative(world):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="known gap: the simulated value distribution reaches a top-decile share of about 0.45 "
+    reason="known gap: the simulated value distribution reaches a top-decile share of about 0.47 "
     "and a bottom-decile share of about -0.2, not the paper's 0.38 and -0.28",
 )
 def test_value_concentration_matches_the_paper(world):

@@ -1,64 +1,175 @@
-"""Load an export's files into `raw.<export>` with DuckDB's CSV reader, every column as text.
+"""Load an export's batches into `raw.<export>` with DuckDB's CSV reader, every column as text.
 
-Each run rebuilds the raw table from every delivered batch, so loading is repeatable; load
-metadata columns (prefixed `_`) record where each row came from.
+Loading is incremental and safe to repeat: each file loaded is recorded in `raw.load_manifest`
+(path, size, sha256, rows), a file already loaded is skipped, and a file that changed under the
+same name is refused (a source system corrects data by sending it again in a later batch, never
+by rewriting a delivered file). Batches load in date order.
+
+Every record read is accounted for: it lands in `raw.<export>`, or, when the CSV reader cannot
+parse its line (a truncated record, a broken quote), in `quarantine.<export>` with the reason;
+records read = loaded + quarantined = the manifest's row count, or the file is refused.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 
 from lifecrm.db import quote_literal, scalar
+from lifecrm.ingest.encoding import utf8_copy
 from lifecrm.ingest.landing import ExportFile, LandingError
 
+MANIFEST_TABLE = "raw.load_manifest"
+NOW = "cast(current_timestamp as timestamp)"  # no time zone: BI readers on DuckDB 1.1 read it
 
-@dataclass(frozen=True)
+
+@dataclass
 class LoadResult:
     table: str
     rows: int
-    files: int
-    load_id: str
+    files_loaded: int = 0
+    files_skipped: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    load_ids: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
-def load_export(con: duckdb.DuckDBPyConnection, export: str, files: list[ExportFile]) -> LoadResult:
+def _ensure_tables(con: duckdb.DuckDBPyConnection, export: str) -> None:
+    con.execute("create schema if not exists raw")
+    con.execute("create schema if not exists quarantine")
+    con.execute(
+        f"""create table if not exists {MANIFEST_TABLE} (
+            export varchar, batch_date date, source_file varchar, size_bytes bigint,
+            sha256 varchar, encoding varchar, rows_in_manifest bigint, rows_loaded bigint,
+            rows_quarantined bigint, load_id varchar, loaded_at timestamp)"""
+    )
+    con.execute(
+        f"""create table if not exists quarantine.{export} (
+            _rules varchar[], _raw_line varchar, _batch_date date, _source_file varchar,
+            _source_line bigint, _load_id varchar, _loaded_at timestamp)"""
+    )
+
+
+def _already_loaded(con, path: str) -> str | None:
+    rows = con.execute(
+        f"select sha256 from {MANIFEST_TABLE} where source_file = ?", [path]
+    ).fetchall()
+    return rows[0][0] if rows else None
+
+
+def _header(path) -> list[str]:
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return [name.strip() for name in handle.readline().rstrip("\r\n").split(",")]
+
+
+def _add_new_columns(con, table: str, columns: list[str]) -> list[str]:
+    """Columns the raw table has not seen: kept (as text) and reported, never dropped."""
+    existing = {row[0] for row in con.execute(f"describe {table}").fetchall()}
+    added = [c for c in columns if c not in existing]
+    for column in added:
+        con.execute(f'alter table {table} add column "{column}" varchar')
+    return added
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection,
+    export: str,
+    file: ExportFile,
+    required: list[str],
+    result: LoadResult,
+) -> None:
+    path = str(file.path)
+    previous = _already_loaded(con, path)
+    if previous == file.sha256:
+        result.files_skipped += 1
+        return
+    if previous is not None:
+        raise LandingError(
+            f"{path} was loaded before with sha256 {previous} and has changed since "
+            f"(now {file.sha256}); a delivered file must not change: refusing it"
+        )
     table = f"raw.{export}"
     load_id = uuid.uuid4().hex
-    con.execute("create schema if not exists raw")
-    con.execute("begin transaction")
-    try:
-        for position, file in enumerate(files):
-            # The temp table keeps the reader's order, so the record's rank by rowid, plus one
-            # for the header, is its line in the file (exact while no field spans lines).
-            con.execute(
-                f"create or replace temp table _landing as select * from read_csv("
-                f"{quote_literal(str(file.path))}, header = true, all_varchar = true, "
-                "encoding = 'utf-8')"
+    with utf8_copy(file.path) as (readable, encoding):
+        header = _header(readable)
+        missing = [c for c in required if c not in header]
+        if missing:
+            raise LandingError(
+                f"{path}: required column(s) {', '.join(missing)} missing from the header "
+                f"(found: {', '.join(header)}); refusing the batch's {export}"
             )
-            read = scalar(con, "select count(*) from _landing")
-            if read != file.rows:
-                raise LandingError(
-                    f"{file.path}: read {read} rows but the manifest lists {file.rows}"
-                )
-            select = (
-                "select *, "
-                f"cast({quote_literal(file.batch_date.isoformat())} as date) as _batch_date, "
-                f"{quote_literal(str(file.path))} as _source_file, "
-                "cast(row_number() over (order by rowid) + 1 as bigint) as _source_line, "
-                f"{quote_literal(load_id)} as _load_id, "
-                "cast(current_timestamp as timestamp) as _loaded_at "
-                "from _landing"
-            )
-            if position == 0:
-                con.execute(f"create or replace table {table} as {select}")
-            else:
-                con.execute(f"insert into {table} by name {select}")
-        con.execute("drop table if exists _landing")
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
-    rows = scalar(con, f"select count(*) from {table}")
-    return LoadResult(table=table, rows=rows, files=len(files), load_id=load_id)
+        con.execute(
+            "create or replace temp table _landing as select * from read_csv("
+            f"{quote_literal(str(readable))}, header = true, all_varchar = true, "
+            "store_rejects = true, rejects_table = '_rejects', rejects_scan = '_reject_scans')"
+        )
+        # one row per unreadable record (the reader reports each of its errors separately)
+        rejected = con.execute(
+            "with errors as (select line, csv_line, lower(error_type) "
+            "|| coalesce(' (' || column_name || ')', '') as error from _rejects) "
+            "select line, list(distinct error order by error), any_value(csv_line) "
+            "from errors group by line order by line"
+        ).fetchall()
+    loaded = scalar(con, "select count(*) from _landing")
+    if loaded + len(rejected) != file.rows:
+        raise LandingError(
+            f"{path}: read {loaded} records and rejected {len(rejected)}, but the manifest "
+            f"lists {file.rows}"
+        )
+    metadata = (
+        f"cast({quote_literal(file.batch_date.isoformat())} as date) as _batch_date, "
+        f"{quote_literal(path)} as _source_file, "
+        "cast(row_number() over (order by rowid) + 1 as bigint) as _source_line, "
+        f"{quote_literal(load_id)} as _load_id, "
+        f"{NOW} as _loaded_at"
+    )
+    select = f"select *, {metadata} from _landing"
+    exists = scalar(
+        con,
+        "select count(*) from information_schema.tables "
+        f"where table_schema = 'raw' and table_name = {quote_literal(export)}",
+    )
+    if not exists:
+        con.execute(f"create table {table} as {select}")
+    else:
+        added = _add_new_columns(con, table, header)
+        if added:
+            result.warnings.append(f"{path}: new column(s) {', '.join(added)} kept in {table}")
+        con.execute(f"insert into {table} by name {select}")
+    for line, errors, csv_line in rejected:
+        rules = [f"malformed_line: {error}" for error in errors]
+        con.execute(
+            f"insert into quarantine.{export} values (?, ?, ?, ?, ?, ?, {NOW})",
+            [rules, csv_line, file.batch_date, path, line, load_id],
+        )
+    con.execute(
+        f"insert into {MANIFEST_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {NOW})",
+        [export, file.batch_date, path, file.path.stat().st_size, file.sha256, encoding,
+         file.rows, loaded, len(rejected), load_id],
+    )  # fmt: skip
+    con.execute("drop table if exists _landing")
+    result.files_loaded += 1
+    result.rows_loaded += loaded
+    result.rows_quarantined += len(rejected)
+    result.load_ids.append(load_id)
+
+
+def load_export(
+    con: duckdb.DuckDBPyConnection, export: str, files: list[ExportFile], required: list[str]
+) -> LoadResult:
+    """Load every not-yet-loaded file of `export`, oldest batch first, each in one transaction."""
+    _ensure_tables(con, export)
+    result = LoadResult(table=f"raw.{export}", rows=0)
+    for file in sorted(files, key=lambda f: f.batch_date):
+        con.execute("begin transaction")
+        try:
+            load_file(con, export, file, required, result)
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
+    result.rows = scalar(con, f"select count(*) from raw.{export}") or 0
+    return result

@@ -7,6 +7,7 @@ from dagster_duckdb import DuckDBResource
 from dagster_project.defs.quality.gx_checks import gx_check_results, gx_check_specs
 from dagster_project.lib.warehouse import WAREHOUSE_POOL
 from lifecrm import settings
+from lifecrm.ingest.contract import required_columns
 from lifecrm.ingest.exports import EXPORTS
 from lifecrm.ingest.landing import export_files
 from lifecrm.ingest.raw_loader import load_export
@@ -24,13 +25,21 @@ def raw_export_asset(export: str) -> dg.AssetsDefinition:
     def _raw(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
         files = export_files(settings.landing_dir(), export)
         with warehouse.get_connection() as con:
-            result = load_export(con, export, files)
-            context.log.info(f"loaded {result.rows} rows of {export} from {result.files} file(s)")
+            result = load_export(con, export, files, required_columns(export))
+            for warning in result.warnings:
+                context.log.warning(warning)
+            context.log.info(
+                f"{export}: loaded {result.rows_loaded} rows from {result.files_loaded} new "
+                f"file(s), quarantined {result.rows_quarantined}, skipped "
+                f"{result.files_skipped} file(s) already loaded"
+            )
             yield dg.MaterializeResult(
                 metadata={
                     "rows": result.rows,
-                    "files": result.files,
-                    "load_id": result.load_id,
+                    "files_loaded": result.files_loaded,
+                    "files_already_loaded": result.files_skipped,
+                    "rows_loaded": result.rows_loaded,
+                    "rows_quarantined": result.rows_quarantined,
                     "latest_batch": files[-1].batch_date.isoformat(),
                 }
             )

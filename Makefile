@@ -9,7 +9,7 @@ CUSTOMERS ?= 5000
 .PHONY: run test dev sql bench lint format install clean
 
 run: install
-	$(BIN)/lifecrm generate --customers $(CUSTOMERS) --clean
+	$(BIN)/lifecrm generate --customers $(CUSTOMERS)
 	$(BIN)/lifecrm run
 
 test: install

@@ -75,7 +75,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"  check planned but never evaluated: {check}", file=sys.stderr)
         print("  See the log above, or the run in the Dagster UI (`make dev`).", file=sys.stderr)
         return 1
-    print(f"\nrun {outcome.run_id} materialised {outcome.materialized} assets.\n")
+    print(f"\nrun {outcome.run_id} materialised {outcome.materialized} assets.")
+    for check in outcome.warned_checks:
+        print(f"  warning: {check}")
+    print()
     print(render(settings.warehouse_path()))
     return 0
 

@@ -28,6 +28,7 @@ class RunOutcome:
     failed_steps: list[str]
     failed_checks: list[str]
     unevaluated_checks: list[str]
+    warned_checks: list[str]
 
 
 def materialize(selection: str | None = None) -> RunOutcome:
@@ -64,10 +65,20 @@ def materialize(selection: str | None = None) -> RunOutcome:
         for e in events
         if e.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION
     ]
+
+    def describe(check) -> str:
+        return f"{check.asset_check_key.to_user_string()}: {check.description or 'failed'}"
+
+    # A failed WARN check (rows quarantined, the rest flowing on) is reported, not fatal.
     failed_checks = [
-        f"{check.asset_check_key.to_user_string()}: {check.description or 'failed'}"
-        for check in evaluations
-        if not check.passed
+        describe(c)
+        for c in evaluations
+        if not c.passed and c.severity != dg.AssetCheckSeverity.WARN
+    ]
+    warned_checks = [
+        describe(c)
+        for c in evaluations
+        if not c.passed and c.severity == dg.AssetCheckSeverity.WARN
     ]
     # A check that was planned but never ran proves nothing: count it as a failure. (In a run
     # that failed anyway, the skipped steps' checks are unevaluated for a reason already shown.)
@@ -88,4 +99,5 @@ def materialize(selection: str | None = None) -> RunOutcome:
         failed_steps=failed_steps,
         failed_checks=failed_checks,
         unevaluated_checks=unevaluated,
+        warned_checks=warned_checks,
     )

@@ -262,14 +262,15 @@ def _copy_people(
     new_ids = tx.duplicate_customer_ids(old_ids, customers["customer_id"], rng)
     changed = {"customer_id": new_ids}
     if "phone" in people.column_names:
-        phone = np.array(people["phone"].to_pylist(), dtype=str)
+        phone = np.array([v or "" for v in people["phone"].to_pylist()], dtype=str)
         changed["phone"] = np.where(rng.random(k) < 0.5, tx.mobile_numbers(rng, k), phone)
     if "email" in people.column_names:
-        email = np.array(people["email"].to_pylist(), dtype=str)
+        email = np.array([v or "" for v in people["email"].to_pylist()], dtype=str)
         changed["email"] = np.where(rng.random(k) < 0.3, "", email)
     for name, values in changed.items():
         i = people.column_names.index(name)
-        people = people.set_column(i, name, pa.array(values.tolist(), type=people[name].type))
+        texts = [v or None for v in values.tolist()]  # empty text is a missing value, as written
+        people = people.set_column(i, name, pa.array(texts, type=people[name].type))
 
     owner = policies["owner_customer_id"]
     group = pc.fill_null(pc.index_in(owner, value_set=pa.array(old_ids.tolist())), -1)

@@ -31,12 +31,13 @@ def fresh_world(tmp_path):
     return tmp_path, next((tmp_path / "landing").iterdir())
 
 
-def test_a_failed_quality_suite_blocks_everything_downstream(fresh_world):
+def test_a_batch_with_too_many_bad_rows_blocks_everything_downstream(fresh_world):
     data_dir, batch_dir = fresh_world
+    broken = 40  # customers whose national ID has a letter where a digit belongs
 
     def break_national_ids(text: str) -> str:
         lines = text.splitlines(keepends=True)
-        for i in (1, 2, 3):  # three customers get an ID with a letter where a digit belongs
+        for i in range(1, broken + 1):
             fields = lines[i].split(",")
             fields[1] = fields[1][:5] + "X" + fields[1][6:]
             lines[i] = ",".join(fields)
@@ -47,19 +48,21 @@ def test_a_failed_quality_suite_blocks_everything_downstream(fresh_world):
     customers = next(e["rows"] for e in manifest["files"] if e["file"] == "customers.csv")
     run = lifecrm(data_dir, "run")
     assert run.returncode == 1
-    assert "failed check: raw/customers:gx_raw_customers" in run.stderr
-    expected = f"expect_column_values_to_match_regex(national_id): 3 of {customers} rows"
-    assert expected in run.stdout + run.stderr
+    output = run.stdout + run.stderr
+    assert "failed check: raw/customers:gx_raw_customers: refused:" in output
+    assert f"{broken} of {customers} rows" in output and "more than the 5% allowed" in output
     con = duckdb.connect(str(data_dir / "warehouse" / "lifecrm.duckdb"), read_only=True)
     try:
         built = {
             row[0]
             for row in con.execute("select table_schema from information_schema.tables").fetchall()
         }
+        held = con.execute("select count(*) from quarantine.customers").fetchall()[0][0]
     finally:
         con.close()
     assert "raw" in built
     assert not built & {"staging", "marts", "ml", "strategic", "tactical"}
+    assert held == customers  # the whole refused file is held back
 
 
 def test_a_file_that_does_not_match_its_manifest_is_refused_by_name(fresh_world):

@@ -83,12 +83,19 @@ def test_big5_and_bom_files_read_correctly_and_quoted_commas_survive(tmp_path, c
     assert encodings == [("cp950",), ("utf-8-sig",)]
 
 
-def test_embedded_line_breaks_survive(tmp_path, con):
-    deliver(
-        tmp_path, "2025-12-31", 'agent_id,agent_name,branch\nA000001,"Wang\nXiao",Taipei\n', rows=1
+def test_embedded_line_breaks_survive_and_lines_stay_physical(tmp_path, con):
+    text = (
+        "agent_id,agent_name,branch\n"
+        'A000001,"Wang\nXiao",Taipei\n'
+        'A000002,Lin,"Tai\npei"\n'
+        "A000003,Bad\n"
     )
-    load(con, tmp_path)
-    assert con.execute("select agent_name from raw.agents").fetchall() == [("Wang\nXiao",)]
+    deliver(tmp_path, "2025-12-31", text, rows=3)
+    result = load(con, tmp_path)
+    rows = con.execute("select agent_name, _source_line from raw.agents order by 2").fetchall()
+    assert rows == [("Wang\nXiao", 2), ("Lin", 4)]
+    assert result.rows_quarantined == 1
+    assert con.execute("select _source_line from quarantine.agents").fetchall() == [(6,)]
 
 
 def test_a_truncated_last_line_is_quarantined_and_every_row_accounted(tmp_path, con):

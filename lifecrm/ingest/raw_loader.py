@@ -34,6 +34,7 @@ class LoadResult:
     rows_loaded: int = 0
     rows_quarantined: int = 0
     load_ids: list[str] = field(default_factory=list)
+    new_files: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -44,7 +45,8 @@ def _ensure_tables(con: duckdb.DuckDBPyConnection, export: str) -> None:
         f"""create table if not exists {MANIFEST_TABLE} (
             export varchar, batch_date date, source_file varchar, size_bytes bigint,
             sha256 varchar, encoding varchar, rows_in_manifest bigint, rows_loaded bigint,
-            rows_quarantined bigint, load_id varchar, loaded_at timestamp)"""
+            rows_quarantined bigint, load_id varchar, loaded_at timestamp,
+            rows_failing_rules bigint, batch_failure varchar, validated_at timestamp)"""
     )
     con.execute(
         f"""create table if not exists quarantine.{export} (
@@ -72,6 +74,45 @@ def _add_new_columns(con, table: str, columns: list[str]) -> list[str]:
     for column in added:
         con.execute(f'alter table {table} add column "{column}" varchar')
     return added
+
+
+def _record_lines(con: duckdb.DuckDBPyConnection, path: str, records: int) -> bool:
+    """Map each record to the physical line it starts on, in temp table `_record_lines`
+    (record_no 1 = the first data record). Records are lines unless a quoted field holds a line
+    break; only then is the file read line by line, and a line starts a record when the quotes
+    before it are balanced. Returns False when records and lines coincide."""
+    lines = con.execute(
+        "select count(*) from read_csv(?, columns = {'text': 'varchar'}, delim = chr(31), "
+        "quote = '', escape = '', header = false, auto_detect = false)",
+        [path],
+    ).fetchall()[0][0]
+    if lines == records + 1:
+        return False
+    con.execute(
+        "create or replace temp table _physical as select text from read_csv(?, "
+        "columns = {'text': 'varchar'}, delim = chr(31), quote = '', escape = '', "
+        "header = false, auto_detect = false)",
+        [path],
+    )
+    con.execute(
+        """create or replace temp table _record_lines as
+        with numbered as (
+            select row_number() over (order by rowid) as physical_line,
+                   length(coalesce(text, ''))
+                       - length(replace(coalesce(text, ''), '"', '')) as quotes
+            from _physical
+        ),
+        balanced as (
+            select physical_line,
+                   coalesce(sum(quotes) over (order by physical_line rows between unbounded
+                            preceding and 1 preceding), 0) % 2 = 0 as starts_record
+            from numbered
+        )
+        select row_number() over (order by physical_line) - 1 as record_no, physical_line
+        from balanced where starts_record"""
+    )
+    con.execute("drop table _physical")
+    return True
 
 
 def load_file(
@@ -119,14 +160,39 @@ def load_file(
             f"{path}: read {loaded} records and rejected {len(rejected)}, but the manifest "
             f"lists {file.rows}"
         )
+    # A record's line in the file: its number plus one for the header, or, when quoted fields
+    # hold line breaks, the physical line it starts on. Rejected records keep their numbers.
+    with utf8_copy(file.path) as (readable, _):
+        mapped = _record_lines(con, str(readable), file.rows)
+    rejected_numbers = [line - 1 for line, _, _ in rejected]  # the reader counts the header
+    con.execute(
+        "create or replace temp table _good_records as select row_number() over (order by n) "
+        "as good_no, n as record_no from range(1, ? + 1) as t(n) where not list_contains(?, n)",
+        [file.rows, rejected_numbers],
+    )
+    line_of = "physical_line" if mapped else "record_no + 1"
+    lines_join = "join _record_lines using (record_no)" if mapped else ""
     metadata = (
         f"cast({quote_literal(file.batch_date.isoformat())} as date) as _batch_date, "
         f"{quote_literal(path)} as _source_file, "
-        "cast(row_number() over (order by rowid) + 1 as bigint) as _source_line, "
+        f"cast({line_of} as bigint) as _source_line, "
         f"{quote_literal(load_id)} as _load_id, "
         f"{NOW} as _loaded_at"
     )
-    select = f"select *, {metadata} from _landing"
+    select = (
+        f"select landing.* exclude (good_no), {metadata} from "
+        "(select *, row_number() over (order by rowid) as good_no from _landing) as landing "
+        f"join _good_records using (good_no) {lines_join}"
+    )
+    if mapped and rejected:
+        physical = dict(
+            con.execute(
+                "select record_no, physical_line from _record_lines "
+                "where list_contains(?, record_no)",
+                [rejected_numbers],
+            ).fetchall()
+        )
+        rejected = [(physical.get(line - 1, line), errors, raw) for line, errors, raw in rejected]
     exists = scalar(
         con,
         "select count(*) from information_schema.tables "
@@ -146,15 +212,20 @@ def load_file(
             [rules, csv_line, file.batch_date, path, line, load_id],
         )
     con.execute(
-        f"insert into {MANIFEST_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {NOW})",
+        f"insert into {MANIFEST_TABLE} (export, batch_date, source_file, size_bytes, sha256, "
+        "encoding, rows_in_manifest, rows_loaded, rows_quarantined, load_id, loaded_at) "
+        f"values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {NOW})",
         [export, file.batch_date, path, file.path.stat().st_size, file.sha256, encoding,
          file.rows, loaded, len(rejected), load_id],
     )  # fmt: skip
     con.execute("drop table if exists _landing")
+    con.execute("drop table if exists _good_records")
+    con.execute("drop table if exists _record_lines")
     result.files_loaded += 1
     result.rows_loaded += loaded
     result.rows_quarantined += len(rejected)
     result.load_ids.append(load_id)
+    result.new_files.append(path)
 
 
 def load_export(

@@ -1,36 +1,52 @@
-"""Run a committed Great Expectations suite against a raw table, in bounded chunks.
+"""Run a committed Great Expectations suite on the files just loaded into a raw table.
 
-The suites live in `expectations/suites/<name>.json`. Rows reach GX as pandas frames of at most
-`chunk_rows` rows, so memory stays bounded whatever the table's size. Chunks partition the rows by
-a hash of the suite's key column, so every duplicate key lands in one chunk and uniqueness holds
-across the whole table when it holds in each chunk.
+Each file is validated on its own (keys must be unique within a batch, not across re-deliveries),
+in chunks of at most `chunk_rows` rows so memory stays bounded. Chunks partition a file's rows by
+a hash of the key, so duplicate keys always meet in one chunk. Before GX sees them, the
+repairable forms are normalised (full-width characters, stray whitespace, Republic of China
+dates), so that only invalid values fail. GX names each failing row by its source file and line;
+those rows go to `quarantine.<export>` with the names of the rules they broke.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
+from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import great_expectations as gx
+import pandas as pd
 from great_expectations.data_context.types.base import ProgressBarsConfig
 
+import lifecrm.quality.national_id_expectation  # noqa: F401 (registers the custom expectation)
 from lifecrm.db import scalar
+from lifecrm.quality.suite_builder import AS_DATE
 from lifecrm.settings import PROJECT_ROOT
 
 SUITES_DIR = PROJECT_ROOT / "expectations" / "suites"
 DEFAULT_CHUNK_ROWS = 250_000
+IDENTITY = ["_source_file", "_source_line"]
+ROC_SLASHED = re.compile(r"^(\d{2,3})/(\d{2})/(\d{2})$")
+ROC_COMPACT = re.compile(r"^(\d{2,3})(\d{2})(\d{2})$")
 
 
 @dataclass
 class ExpectationOutcome:
     expectation: str
     column: str | None
+    level: str
     success: bool
     element_count: int = 0
     unexpected_count: int = 0
+
+    @property
+    def rule(self) -> str:
+        return f"{self.expectation}({self.column})" if self.column else self.expectation
 
 
 @dataclass
@@ -40,6 +56,7 @@ class SuiteOutcome:
     rows: int
     chunks: int
     outcomes: list[ExpectationOutcome] = field(default_factory=list)
+    failing_rows: dict[tuple[str, int], list[str]] = field(default_factory=dict)
 
     @property
     def success(self) -> bool:
@@ -49,10 +66,14 @@ class SuiteOutcome:
     def failed(self) -> list[ExpectationOutcome]:
         return [o for o in self.outcomes if not o.success]
 
+    @property
+    def batch_failures(self) -> list[ExpectationOutcome]:
+        return [o for o in self.failed if o.level == "batch"]
 
-def load_suite(name: str, suites_dir: Path = SUITES_DIR) -> gx.ExpectationSuite:
+
+def load_suite(name: str, suites_dir: Path = SUITES_DIR) -> tuple[gx.ExpectationSuite, dict]:
     path = suites_dir / f"{name}.json"
-    spec = json.loads(path.read_text())
+    spec = json.loads(path.read_text(encoding="utf-8"))
     suite = gx.ExpectationSuite(
         name=spec["name"], expectations=spec["expectations"], meta=spec.get("meta")
     )
@@ -62,51 +83,138 @@ def load_suite(name: str, suites_dir: Path = SUITES_DIR) -> gx.ExpectationSuite:
             f"{path}: {len(spec['expectations'])} expectations written but only "
             f"{len(suite.expectations)} are valid; see the GX log for the rejected ones"
         )
-    return suite
+    return suite, spec
 
 
-def _ephemeral_batch_definition():
+def _roc_to_iso(value: str) -> str:
+    match = ROC_SLASHED.match(value) or (ROC_COMPACT.match(value) if len(value) in (6, 7) else None)
+    if not match:
+        return value
+    year, month, day = match.groups()
+    return f"{int(year) + 1911:04d}-{month}-{day}"
+
+
+def normalise(frame: pd.DataFrame, meta: dict) -> pd.DataFrame:
+    """The repairable forms in their canonical form, as staging will repair them."""
+    out = frame.copy()
+    for column in out.columns:
+        if column.startswith("_"):
+            continue
+        values = out[column].astype("string").str.normalize("NFKC").str.strip()
+        out[column] = values.astype(object).where(values.notna(), None)  # plain str or None
+    for column in meta.get("date_columns", []):
+        if column in out:
+            out[column] = out[column].map(lambda v: _roc_to_iso(v) if isinstance(v, str) else v)
+            parsed = pd.to_datetime(out[column], format="%Y-%m-%d", errors="coerce")
+            out[column + AS_DATE] = pd.Series(
+                [d.date() if not pd.isna(d) else None for d in parsed],
+                index=out.index,
+                dtype=object,
+            )
+    for column in meta.get("amount_columns", []):
+        if column in out:
+            numbers = pd.to_numeric(out[column], errors="coerce")
+            unparsable = out[column].notna() & numbers.isna()
+            out[column] = numbers.where(~unparsable, float("-inf"))  # fails the amount rule
+    return out
+
+
+def _batch_definition():
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     asset = context.data_sources.add_pandas("raw").add_dataframe_asset("table")
     return asset.add_batch_definition_whole_dataframe("chunk")
 
 
-def _merge(total: ExpectationOutcome | None, result, mostly: float | None) -> ExpectationOutcome:
-    config = result.expectation_config
-    element = int(result.result.get("element_count") or 0)
-    unexpected = int(result.result.get("unexpected_count") or 0)
-    if total is None:
-        total = ExpectationOutcome(config.type, config.kwargs.get("column"), True)
-    total.element_count += element
-    total.unexpected_count += unexpected
-    if mostly is None:
-        total.success = total.success and bool(result.success)
-    else:  # a `mostly` rule holds on the share of the whole table, not chunk by chunk
-        total.success = total.unexpected_count <= (1 - mostly) * total.element_count
-    return total
-
-
-def validate_table(
+def validate_files(
     con: duckdb.DuckDBPyConnection,
     table: str,
     suite_name: str,
+    files: list[str] | None = None,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
 ) -> SuiteOutcome:
-    suite = load_suite(suite_name)
-    key = (suite.meta or {}).get("key_column")
-    rows = scalar(con, f"select count(*) from {table}")
-    chunks = max(1, math.ceil(rows / chunk_rows))
-    batch_definition = _ephemeral_batch_definition()
-    merged: dict[int, ExpectationOutcome] = {}
-    for chunk in range(chunks):
-        where = f"where hash({key}) % {chunks} = {chunk}" if key and chunks > 1 else ""
-        frame = con.sql(f"select * from {table} {where}").to_arrow_table().to_pandas()
-        batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
-        result = batch.validate(suite, result_format="SUMMARY")
-        for index, expectation_result in enumerate(result.results):
-            mostly = expectation_result.expectation_config.kwargs.get("mostly")
-            merged[index] = _merge(merged.get(index), expectation_result, mostly)
-    return SuiteOutcome(
-        suite=suite_name, table=table, rows=rows, chunks=chunks, outcomes=list(merged.values())
+    """Validate the rows of `table` from `files` (every file when None), file by file."""
+    suite, spec = load_suite(suite_name)
+    meta = spec.get("meta", {})
+    keys = meta.get("key_columns") or []
+    levels = [e.get("meta", {}).get("level", "row") for e in spec["expectations"]]
+    if files is None:
+        files = [
+            r[0]
+            for r in con.execute(f"select distinct _source_file from {table} order by 1").fetchall()
+        ]
+    batch_dates = dict(
+        con.execute(f"select _source_file, max(_batch_date) from {table} group by 1").fetchall()
     )
+    batch_definition = _batch_definition()
+    merged: dict[int, ExpectationOutcome] = {}
+    failing: dict[tuple[str, int], list[str]] = defaultdict(list)
+    total_rows, total_chunks = 0, 0
+    for file in files:
+        rows = scalar(con, f"select count(*) from {table} where _source_file = ?", [file])
+        chunks = max(1, math.ceil(rows / chunk_rows))
+        total_rows, total_chunks = total_rows + rows, total_chunks + chunks
+        key_expr = " || '|' || ".join(f"coalesce({k}, '')" for k in keys) or "''"
+        for chunk in range(chunks):
+            query = (
+                f"select * from {table} where _source_file = ? "
+                f"and hash({key_expr}) % {chunks} = {chunk}"
+            )
+            frame = con.sql(query, params=[file]).to_arrow_table().to_pandas()
+            frame = normalise(frame, meta)
+            batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
+            result = batch.validate(
+                suite,
+                expectation_parameters={"batch_date": batch_dates.get(file, date.max)},
+                result_format={
+                    "result_format": "COMPLETE",
+                    "unexpected_index_column_names": IDENTITY,
+                },
+            )
+            for index, item in enumerate(result.results):
+                config = item.expectation_config
+                if (item.exception_info or {}).get("raised_exception") or any(
+                    (info or {}).get("raised_exception")
+                    for info in (item.exception_info or {}).values()
+                    if isinstance(info, dict)
+                ):
+                    raise RuntimeError(
+                        f"{suite_name}: rule {config.type} on {config.kwargs.get('column')} could "
+                        f"not be evaluated on {file}: {item.exception_info}"
+                    )
+                columns = config.kwargs.get("column") or ",".join(
+                    config.kwargs[k] for k in ("column_A", "column_B") if k in config.kwargs
+                )
+                outcome = merged.setdefault(
+                    index, ExpectationOutcome(config.type, columns or None, levels[index], True)
+                )
+                outcome.element_count += int(item.result.get("element_count") or 0)
+                unexpected = item.result.get("unexpected_index_list") or []
+                if config.type == "expect_column_values_to_be_unique":
+                    unexpected = _later_copies(unexpected, frame, config.kwargs["column"])
+                    outcome.unexpected_count += len(unexpected)
+                    outcome.success = outcome.success and not unexpected
+                else:
+                    outcome.unexpected_count += int(item.result.get("unexpected_count") or 0)
+                    outcome.success = outcome.success and bool(item.success)
+                if levels[index] == "row":
+                    for row in unexpected:
+                        failing[(row["_source_file"], int(row["_source_line"]))].append(
+                            outcome.rule
+                        )
+    return SuiteOutcome(
+        suite_name, table, total_rows, total_chunks, list(merged.values()), dict(failing)
+    )
+
+
+def _later_copies(unexpected: list[dict], frame: pd.DataFrame, column: str) -> list[dict]:
+    """Of rows sharing a key, the first delivered passes: only the later copies break the rule."""
+    if not unexpected:
+        return []
+    first = frame.loc[frame[column].notna()].groupby(column)["_source_line"].min()
+    keys = frame.set_index("_source_line")[column]
+    keep = [
+        row for row in unexpected
+        if first.get(keys.get(int(row["_source_line"]))) != int(row["_source_line"])
+    ]  # fmt: skip
+    return keep

@@ -43,7 +43,7 @@ def raw_export_asset(export: str) -> dg.AssetsDefinition:
                     "latest_batch": files[-1].batch_date.isoformat(),
                 }
             )
-            yield from gx_check_results(export, con)
+            yield from gx_check_results(export, con, result.new_files)
 
     return _raw
 

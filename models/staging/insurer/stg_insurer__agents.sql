@@ -1,16 +1,16 @@
 with source as (
-    select * from {{ source('insurer', 'agents') }}
+    {{ accepted_rows(source('insurer', 'agents'), 'agents') }}
 ),
 
 renamed as (
     select
-        trim(agent_id) as agent_id,
-        trim(agent_name) as agent_name,
-        cast(hire_date as date) as hire_date,
-        cast(termination_date as date) as termination_date,
-        trim(branch) as branch,
-        lower(trim(channel)) as channel_code,
-        lower(trim(rank)) as agent_rank,
+        {{ clean_text('agent_id') }} as agent_id,
+        {{ clean_text('agent_name') }} as agent_name,
+        {{ parse_date('hire_date') }} as hire_date,
+        {{ parse_date('termination_date') }} as termination_date,
+        {{ clean_text('branch') }} as branch,
+        lower({{ clean_text('channel') }}) as channel_code,
+        lower({{ clean_text('rank') }}) as agent_rank,
         cast(_batch_date as date) as batch_date,
         _source_line as source_line
     from source

@@ -1,21 +1,21 @@
 with source as (
-    select * from {{ source('insurer', 'customers') }}
+    {{ accepted_rows(source('insurer', 'customers'), 'customers') }}
 ),
 
 renamed as (
     select
-        trim(customer_id) as customer_id,
-        upper(trim(national_id)) as national_id,
-        trim(customer_name) as customer_name,
-        cast(birth_date as date) as birth_date,
-        upper(trim(gender)) as gender_code,
-        lower(trim(marital_status)) as marital_status,
-        lower(trim(income_band)) as income_band,
-        trim(city) as city,
-        trim(postal_code) as postal_code,
-        trim(phone) as phone,
-        lower(trim(email)) as email,
-        lower(trim(acquisition_source)) as acquisition_source,
+        {{ clean_text('customer_id') }} as customer_id,
+        upper({{ clean_text('national_id') }}) as national_id,
+        {{ clean_text('customer_name') }} as customer_name,
+        {{ parse_date('birth_date') }} as birth_date,
+        upper({{ clean_text('gender') }}) as gender_code,
+        lower({{ clean_text('marital_status') }}) as marital_status,
+        lower({{ clean_text('income_band') }}) as income_band,
+        {{ clean_text('city') }} as city,
+        {{ clean_text('postal_code') }} as postal_code,
+        {{ clean_text('phone') }} as phone,
+        lower({{ clean_text('email') }}) as email,
+        lower({{ clean_text('acquisition_source') }}) as acquisition_source,
         cast(_batch_date as date) as batch_date,
         _source_file as source_file,
         _source_line as source_line

@@ -1,20 +1,20 @@
 with source as (
-    select * from {{ source('insurer', 'policies') }}
+    {{ accepted_rows(source('insurer', 'policies'), 'policies') }}
 ),
 
 renamed as (
     select
-        trim(policy_number) as policy_number,
-        trim(owner_customer_id) as owner_customer_id,
-        trim(insured_customer_id) as insured_customer_id,
-        trim(agent_id) as agent_id,
-        lower(trim(channel)) as channel_code,
-        upper(trim(product_code)) as product_code,
-        cast(issue_date as date) as issue_date,
+        {{ clean_text('policy_number') }} as policy_number,
+        {{ clean_text('owner_customer_id') }} as owner_customer_id,
+        {{ clean_text('insured_customer_id') }} as insured_customer_id,
+        {{ clean_text('agent_id') }} as agent_id,
+        lower({{ clean_text('channel') }}) as channel_code,
+        upper({{ clean_text('product_code') }}) as product_code,
+        {{ parse_date('issue_date') }} as issue_date,
         cast(sum_assured_twd as decimal(18, 2)) as sum_assured_twd,
         cast(annualised_premium_twd as decimal(18, 2)) as annualised_premium_twd,
-        lower(trim(premium_mode)) as premium_mode,
-        lower(trim(payment_method)) as payment_method,
+        lower({{ clean_text('premium_mode') }}) as premium_mode,
+        lower({{ clean_text('payment_method') }}) as payment_method,
         cast(_batch_date as date) as batch_date,
         _source_line as source_line
     from source

@@ -1,13 +1,13 @@
 with source as (
-    select * from {{ source('insurer', 'policy_events') }}
+    {{ accepted_rows(source('insurer', 'policy_events'), 'policy_events') }}
 ),
 
 renamed as (
     select
-        trim(event_id) as event_id,
-        trim(policy_number) as policy_number,
-        lower(trim(event_type)) as event_type,
-        cast(event_date as date) as event_date,
+        {{ clean_text('event_id') }} as event_id,
+        {{ clean_text('policy_number') }} as policy_number,
+        lower({{ clean_text('event_type') }}) as event_type,
+        {{ parse_date('event_date') }} as event_date,
         cast(amount_twd as decimal(18, 2)) as amount_twd,
         cast(_batch_date as date) as batch_date,
         _source_line as source_line

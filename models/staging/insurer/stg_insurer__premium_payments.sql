@@ -1,13 +1,13 @@
 with source as (
-    select * from {{ source('insurer', 'premium_payments') }}
+    {{ accepted_rows(source('insurer', 'premium_payments'), 'premium_payments') }}
 ),
 
 renamed as (
     select
-        trim(payment_id) as payment_id,
-        trim(policy_number) as policy_number,
-        cast(due_date as date) as due_date,
-        cast(paid_date as date) as paid_date,
+        {{ clean_text('payment_id') }} as payment_id,
+        {{ clean_text('policy_number') }} as policy_number,
+        {{ parse_date('due_date') }} as due_date,
+        {{ parse_date('paid_date') }} as paid_date,
         cast(amount_due_twd as decimal(18, 2)) as amount_due_twd,
         cast(amount_paid_twd as decimal(18, 2)) as amount_paid_twd,
         cast(_batch_date as date) as batch_date,

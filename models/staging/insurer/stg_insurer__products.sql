@@ -1,17 +1,17 @@
 with source as (
-    select * from {{ source('insurer', 'products') }}
+    {{ accepted_rows(source('insurer', 'products'), 'products') }}
 ),
 
 renamed as (
     select
-        upper(trim(product_code)) as product_code,
-        trim(product_name) as product_name,
-        lower(trim(product_type)) as product_type,
-        lower(trim(premium_modes)) as premium_modes,
+        upper({{ clean_text('product_code') }}) as product_code,
+        {{ clean_text('product_name') }} as product_name,
+        lower({{ clean_text('product_type') }}) as product_type,
+        lower({{ clean_text('premium_modes') }}) as premium_modes,
         cast(term_years as integer) as term_years,
         cast(first_year_commission_rate as double) as first_year_commission_rate,
         cast(renewal_commission_rate as double) as renewal_commission_rate,
-        cast(launch_date as date) as launch_date,
+        {{ parse_date('launch_date') }} as launch_date,
         cast(_batch_date as date) as batch_date,
         _source_line as source_line
     from source

@@ -1,0 +1,39 @@
+{#- Repairs of values that are valid data in another form (docs/export-contract.md). -#}
+
+{#- A code or short text: full-width characters to their ASCII forms, stray spaces and tabs trimmed. -#}
+{% macro clean_text(column) -%}
+    trim(translate({{ column }}, '！＂＃＄％＆＇（）＊＋，－．／０１２３４５６７８９：；＜＝＞？＠ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ［＼］＾＿｀ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ｛｜｝～　', '!"#$%&''()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\]^_`abcdefghijklmnopqrstuvwxyz{|}~ '), ' ' || chr(9))
+{%- endmacro %}
+
+{#- A date written as ISO (2023-05-03) or in the Republic of China calendar (112/05/03, 1120503,
+    ROC year = Gregorian year - 1911); anything else is null. -#}
+{% macro parse_date(column) -%}
+    case
+        when regexp_full_match({{ column }}, '[0-9]{4}-[0-9]{2}-[0-9]{2}')
+            then try_cast({{ column }} as date)
+        when regexp_full_match({{ column }}, '[0-9]{2,3}/[0-9]{2}/[0-9]{2}')
+            then try_cast(
+                lpad(cast(cast(split_part({{ column }}, '/', 1) as integer) + 1911 as varchar), 4, '0')
+                || '-' || split_part({{ column }}, '/', 2) || '-' || split_part({{ column }}, '/', 3)
+                as date
+            )
+        when regexp_full_match({{ column }}, '[0-9]{6,7}')
+            then try_cast(
+                cast(cast(left({{ column }}, length({{ column }}) - 4) as integer) + 1911 as varchar)
+                || '-' || substr({{ column }}, length({{ column }}) - 3, 2) || '-' || right({{ column }}, 2)
+                as date
+            )
+    end
+{%- endmacro %}
+
+{#- The rows of a raw table that validation accepted: not listed in quarantine.<export>. -#}
+{% macro accepted_rows(relation, export) -%}
+    select delivered.*
+    from {{ relation }} as delivered
+    where not exists (
+        select 1
+        from quarantine.{{ export }} as refused
+        where refused._source_file = delivered._source_file
+            and refused._source_line = delivered._source_line
+    )
+{%- endmacro %}

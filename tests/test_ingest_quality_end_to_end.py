@@ -1,0 +1,148 @@
+"""A world with planted defects through `lifecrm run`: every invalid row quarantined with the right
+rule, every repairable one repaired, no clean row quarantined, every row accounted for."""
+
+from __future__ import annotations
+
+import csv
+import re
+
+import duckdb
+import pytest
+from conftest import lifecrm
+
+# the rule a planted defect must be quarantined under (kind -> a pattern of rule names)
+EXPECTED_RULE = {
+    "bad_check_digit": r"expect_column_values_to_be_valid_tw_national_id\({column}\)",
+    "missing_required": r"expect_column_values_to_not_be_null\({column}\)",
+    "unknown_code": r"expect_column_values_to_be_in_set\({column}\)",
+    "non_positive_amount": r"expect_column_values_to_be_between\({column}\)",
+    "future_date": r"expect_column_values_to_be_between\({column}__as_date\)",
+    "end_before_start": r"expect_column_pair_values_a_to_be_greater_than_b\([^)]*{column}[^)]*\)",
+    "exact_duplicate": r"expect_column_values_to_be_unique\(\w+\)",
+    "truncated_last_line": r"malformed_line: .*",
+}
+
+
+@pytest.fixture(scope="module")
+def defective(tmp_path_factory):
+    data = tmp_path_factory.mktemp("defective")
+    assert lifecrm(data, "generate", "--customers", "1500", "--seed", "21").returncode == 0
+    run = lifecrm(data, "run")
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    with (data / "truth" / "defects.csv").open(newline="", encoding="utf-8") as f:
+        defects = list(csv.DictReader(f))
+    return data, run, defects
+
+
+def connect(data):
+    return duckdb.connect(str(data / "warehouse" / "lifecrm.duckdb"), read_only=True)
+
+
+def quarantined(con, data) -> dict[tuple[str, int], list[str]]:
+    tables = [r[0] for r in con.execute(
+        "select table_name from information_schema.tables where table_schema = 'quarantine'"
+    ).fetchall()]  # fmt: skip
+    found = {}
+    for table in tables:
+        for file, line, rules in con.execute(
+            f"select _source_file, _source_line, _rules from quarantine.{table}"
+        ).fetchall():
+            found[(file.removeprefix(f"{data}/"), line)] = rules
+    return found
+
+
+def test_invalid_rows_are_quarantined_with_the_right_rule(defective):
+    data, _, defects = defective
+    con = connect(data)
+    found = quarantined(con, data)
+    invalid = [d for d in defects if d["repairable"] == "False" and int(d["line"]) > 0]
+    assert invalid
+    for d in invalid:
+        rules = found.get((d["file"], int(d["line"])))
+        assert rules, f"not quarantined: {d}"
+        pattern = EXPECTED_RULE[d["kind"]].format(column=re.escape(d["column"]))
+        assert any(re.fullmatch(pattern, rule) for rule in rules), (d, rules)
+
+
+def test_repairable_and_clean_rows_are_not_quarantined(defective):
+    data, _, defects = defective
+    con = connect(data)
+    found = quarantined(con, data)
+    planted_invalid = {(d["file"], int(d["line"])) for d in defects if d["repairable"] == "False"}
+    assert set(found) <= planted_invalid
+    repairable = [d for d in defects if d["repairable"] == "True" and int(d["line"]) > 0]
+    assert repairable
+    assert not [d for d in repairable if (d["file"], int(d["line"])) in found]
+
+
+def test_every_row_read_is_accounted_for(defective):
+    data, _, _ = defective
+    con = connect(data)
+    rows = con.execute(
+        "select source_file, rows_read, rows_passed, rows_quarantined from raw.row_accounting"
+    ).fetchall()
+    assert len(rows) == 16
+    for file, read, passed, held in rows:
+        assert read == passed + held, file
+        table = file.rsplit("/", 1)[1].removesuffix(".csv")
+        in_raw = con.execute(f"select count(*) from raw.{table}").fetchall()[0][0]
+        malformed = con.execute(
+            f"select count(*) from quarantine.{table} where _raw_line is not null"
+        ).fetchall()[0][0]
+        assert in_raw + malformed == read, file
+
+
+def test_repairable_values_reach_staging_repaired(defective):
+    data, _, defects = defective
+    con = connect(data)
+    roc = [d for d in defects if d["kind"] == "roc_date" and d["export"] == "customers"
+           and d["column"] == "birth_date"]  # fmt: skip
+    assert roc
+    for d in roc:
+        original = re.match(r"'([0-9-]+)' ->", d["detail"]).group(1)
+        line = int(d["line"])
+        got = con.execute(
+            "select cast(birth_date as varchar) from staging.stg_insurer__customers "
+            "where source_line = ? and source_file like '%2025-12-31/customers.csv'",
+            [line],
+        ).fetchall()
+        assert got == [(original,)], d
+    codes = con.execute(
+        "select distinct gender_code from staging.stg_insurer__customers"
+    ).fetchall()  # fmt: skip
+    assert sorted(codes) == [("F",), ("M",)]
+    names = con.execute("select agent_name from staging.stg_insurer__agents").fetchall()
+    assert all(re.fullmatch(r"[\u4e00-\u9fff]{3}", name) for (name,) in names)
+
+
+def test_a_second_run_changes_nothing(defective):
+    data, _, _ = defective
+    before = connect(data)
+    counts = before.execute(
+        "select sum(rows_read), sum(rows_quarantined), count(*) from raw.row_accounting"
+    ).fetchall()
+    before.close()
+    again = lifecrm(data, "run")
+    assert again.returncode == 0
+    after = connect(data)
+    assert (
+        after.execute(
+            "select sum(rows_read), sum(rows_quarantined), count(*) from raw.row_accounting"
+        ).fetchall()
+        == counts
+    )
+
+
+def test_a_renamed_column_stops_its_batch_with_a_clear_message(defective):
+    data, _, _ = defective
+    assert lifecrm(data, "generate", "--next-day").returncode == 0
+    run = lifecrm(data, "run")
+    assert run.returncode == 1
+    output = run.stdout + run.stderr
+    assert "2026-01-01/premium_payments.csv: required column(s) amount_paid_twd missing" in output
+    con = connect(data)
+    from_batch = con.execute(
+        "select count(*) from staging.stg_insurer__premium_payments "
+        "where batch_date = date '2026-01-01'"
+    ).fetchall()[0][0]
+    assert from_batch == 0

@@ -83,6 +83,24 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_validate(args: argparse.Namespace) -> int:
+    from lifecrm.validate import validate
+
+    junit = args.junit or settings.data_dir() / "reports" / "validate.xml"
+    report = validate(args.batch, junit, run_dbt=not args.no_dbt)
+    suites: dict[str, list] = {}
+    for case in report.cases:
+        suites.setdefault(case.suite, []).append(case)
+    for suite, cases in suites.items():
+        failed = [c for c in cases if c.failure]
+        status = "FAIL" if failed else "ok"
+        print(f"{status:4}  {suite:<34} {len(cases):>4} checks, {len(failed)} blocking")
+        for case in failed:
+            print(f"      {case.name}: {case.failure}")
+    print(f"\nJUnit report: {junit}")
+    return 1 if report.blocking else 0
+
+
 def cmd_dev(args: argparse.Namespace) -> int:
     from lifecrm.orchestration import prepare_instance
 
@@ -161,6 +179,22 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: everything)",
     )
     run.set_defaults(handler=cmd_run)
+
+    check = commands.add_parser(
+        "validate",
+        help="check the landed batches (or one) without publishing anything; JUnit report",
+        description="Load the landed batches (or only --batch) into a scratch copy of the "
+        "warehouse, run every Great Expectations suite and the dbt tests there, print a summary "
+        "per export, write a JUnit XML report, and exit 1 on a blocking failure.",
+    )
+    check.add_argument("--batch", type=_date, help="only this batch date (YYYY-MM-DD)")
+    check.add_argument(
+        "--junit", type=Path, help="report path (default <data>/reports/validate.xml)"
+    )
+    check.add_argument(
+        "--no-dbt", action="store_true", help="skip building and testing the dbt models"
+    )
+    check.set_defaults(handler=cmd_validate)
 
     dev = commands.add_parser(
         "dev",

@@ -21,6 +21,7 @@ class ExportFile:
     batch_date: date
     rows: int
     sha256: str
+    kind: str = "full"  # the batch's kind in its manifest: full extract or daily delta
 
 
 def sha256_of(path: Path) -> str:
@@ -48,13 +49,15 @@ def batch_dirs(landing_dir: Path) -> list[Path]:
 
 
 def read_manifest(batch_dir: Path) -> dict[str, dict]:
-    """The manifest's file entries by file name; a batch without one is refused."""
+    """The manifest's file entries by file name (each with the batch's `kind`); a batch without
+    one is refused."""
     path = batch_dir / MANIFEST
     if not path.is_file():
         raise LandingError(f"batch {batch_dir} has no {MANIFEST}: refusing an incomplete batch")
     try:
         manifest = json.loads(path.read_text())
-        return {entry["file"]: entry for entry in manifest["files"]}
+        kind = manifest.get("kind", "full")
+        return {entry["file"]: {**entry, "kind": kind} for entry in manifest["files"]}
     except (json.JSONDecodeError, KeyError, TypeError) as exc:
         raise LandingError(f"{path}: not a valid manifest ({exc})") from exc
 
@@ -76,7 +79,9 @@ def export_files(landing_dir: Path, export: str) -> list[ExportFile]:
                 f"{path}: sha256 {actual} does not match the manifest's {entry['sha256']}"
             )
         files.append(
-            ExportFile(path, date.fromisoformat(batch_dir.name), int(entry["rows"]), actual)
+            ExportFile(
+                path, date.fromisoformat(batch_dir.name), int(entry["rows"]), actual, entry["kind"]
+            )
         )
     if not files:
         raise LandingError(f"no batch under {landing_dir} delivers {export}.csv")

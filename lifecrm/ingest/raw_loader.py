@@ -46,8 +46,17 @@ def _ensure_tables(con: duckdb.DuckDBPyConnection, export: str) -> None:
             export varchar, batch_date date, source_file varchar, size_bytes bigint,
             sha256 varchar, encoding varchar, rows_in_manifest bigint, rows_loaded bigint,
             rows_quarantined bigint, load_id varchar, loaded_at timestamp,
-            rows_failing_rules bigint, batch_failure varchar, validated_at timestamp)"""
+            rows_failing_rules bigint, batch_failure varchar, validated_at timestamp,
+            batch_kind varchar)"""
     )
+    # warehouses made by earlier versions of this table gain the newer columns
+    for column, type_ in (
+        ("rows_failing_rules", "bigint"),
+        ("batch_failure", "varchar"),
+        ("validated_at", "timestamp"),
+        ("batch_kind", "varchar"),
+    ):
+        con.execute(f"alter table {MANIFEST_TABLE} add column if not exists {column} {type_}")
     con.execute(
         f"""create table if not exists quarantine.{export} (
             _rules varchar[], _raw_line varchar, _batch_date date, _source_file varchar,
@@ -142,6 +151,9 @@ def load_file(
                 f"{path}: required column(s) {', '.join(missing)} missing from the header "
                 f"(found: {', '.join(header)}); refusing the batch's {export}"
             )
+        # the reader appends to its rejects tables: start each file with empty ones
+        con.execute("drop table if exists _rejects")
+        con.execute("drop table if exists _reject_scans")
         con.execute(
             "create or replace temp table _landing as select * from read_csv("
             f"{quote_literal(str(readable))}, header = true, all_varchar = true, "
@@ -213,10 +225,10 @@ def load_file(
         )
     con.execute(
         f"insert into {MANIFEST_TABLE} (export, batch_date, source_file, size_bytes, sha256, "
-        "encoding, rows_in_manifest, rows_loaded, rows_quarantined, load_id, loaded_at) "
-        f"values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {NOW})",
+        "encoding, rows_in_manifest, rows_loaded, rows_quarantined, load_id, loaded_at, "
+        f"batch_kind) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {NOW}, ?)",
         [export, file.batch_date, path, file.path.stat().st_size, file.sha256, encoding,
-         file.rows, loaded, len(rejected), load_id],
+         file.rows, loaded, len(rejected), load_id, file.kind],
     )  # fmt: skip
     con.execute("drop table if exists _landing")
     con.execute("drop table if exists _good_records")

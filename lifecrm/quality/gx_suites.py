@@ -146,6 +146,17 @@ def validate_files(
     batch_dates = dict(
         con.execute(f"select _source_file, max(_batch_date) from {table} group by 1").fetchall()
     )
+    # A daily delta may hold no rows of an export; an initial full extract may not.
+    deltas = (
+        {
+            row[0]
+            for row in con.execute(
+                "select source_file from raw.load_manifest where batch_kind = 'delta'"
+            ).fetchall()
+        }
+        if _has_load_manifest(con)
+        else set()
+    )
     batch_definition = _batch_definition()
     merged: dict[int, ExpectationOutcome] = {}
     failing: dict[tuple[str, int], list[str]] = defaultdict(list)
@@ -165,7 +176,10 @@ def validate_files(
             batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
             result = batch.validate(
                 suite,
-                expectation_parameters={"batch_date": batch_dates.get(file, date.max)},
+                expectation_parameters={
+                    "batch_date": batch_dates.get(file, date.max),
+                    "min_rows": 0 if file in deltas else 1,
+                },
                 result_format={
                     "result_format": "COMPLETE",
                     "unexpected_index_column_names": IDENTITY,
@@ -204,6 +218,16 @@ def validate_files(
                         )
     return SuiteOutcome(
         suite_name, table, total_rows, total_chunks, list(merged.values()), dict(failing)
+    )
+
+
+def _has_load_manifest(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(
+        scalar(
+            con,
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'raw' and table_name = 'load_manifest'",
+        )
     )
 
 

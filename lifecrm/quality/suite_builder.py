@@ -47,7 +47,10 @@ def suite_for(export: ContractExport) -> dict:
     names = [c.name for c in export.columns]
     rules = [
         _rule("expect_table_columns_to_match_set", "batch", column_set=names, exact_match=False),
-        _rule("expect_table_row_count_to_be_between", "batch", min_value=1),
+        # `min_rows` is 1 for a full extract and 0 for a daily delta (given at validation)
+        _rule(
+            "expect_table_row_count_to_be_between", "batch", min_value={"$PARAMETER": "min_rows"}
+        ),
     ]
     for key in export.key:
         rules.append(_rule("expect_column_values_to_be_unique", "row", column=key))

@@ -39,16 +39,33 @@ def cmd_generate(args: argparse.Namespace) -> int:
         print(f"wrote the next day's batch to {batch}")
         return 0
     config = WorldConfig(customers=args.customers, start=args.start, end=args.end, seed=args.seed)
+    rates = DefectRates.none() if args.clean else DefectRates()
+    _refuse_another_world(data, config, rates)
     defects = "no defects" if args.clean else "planted defects (see truth/defects.csv)"
     print(
         f"generating {config.customers:,} customers, {config.start} to {config.end}, "
         f"seed {config.seed}, {defects} ..."
     )
-    rates = DefectRates.none() if args.clean else None
     batch = generate_world(config, data, rates=rates, progress=progress)
     print(f"wrote the initial extract to {batch}")
     print(f"wrote the ground truth to {data / 'truth'} (the pipeline never reads it)")
     return 0
+
+
+def _refuse_another_world(data: Path, config, rates) -> None:
+    """Regenerating the same world rewrites identical files; a different one would change files
+    the warehouse has already loaded, which ingestion refuses: say so before writing anything."""
+    from simulator.generate import load_world
+
+    if not (data / "truth" / "world.json").is_file():
+        return
+    existing, _, existing_rates = load_world(data)
+    if (existing, existing_rates) != (config, rates):
+        raise ValueError(
+            f"{data} already holds a different simulated world ({existing.customers:,} customers, "
+            f"seed {existing.seed}); delete {data} or set {settings.DATA_DIR_ENV} to another "
+            "folder to generate a new one"
+        )
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -107,3 +107,11 @@ def test_every_command_has_help(tmp_path, command):
     done = lifecrm(tmp_path, *command, "--help")
     assert done.returncode == 0
     assert "usage: lifecrm" in done.stdout
+
+
+def test_generating_a_different_world_over_a_loaded_one_is_refused(tmp_path):
+    assert lifecrm(tmp_path, "generate", "--customers", "300", "--clean").returncode == 0
+    assert lifecrm(tmp_path, "generate", "--customers", "300", "--clean").returncode == 0  # same
+    other = lifecrm(tmp_path, "generate", "--customers", "400", "--clean")
+    assert other.returncode == 2
+    assert "already holds a different simulated world (300 customers" in other.stderr

@@ -146,3 +146,23 @@ def test_a_renamed_column_stops_its_batch_with_a_clear_message(defective):
         "where batch_date = date '2026-01-01'"
     ).fetchall()[0][0]
     assert from_batch == 0
+
+
+def test_the_vendor_match_rate_agrees_with_the_truth(defective):
+    from lifecrm.quality.vendor_match import match_rate
+
+    data, _, _ = defective
+    con = connect(data)
+    rate = match_rate(con)
+    # customers delivered so far whom the vendor knows under a correctly hashed ID
+    truth = con.execute(
+        "select count(distinct t.customer_id) from "
+        f"read_csv('{data}/truth/external_households.csv', all_varchar = true) t "
+        "join raw.customers c using (customer_id) "
+        "where coalesce(t.quirk, '') not in ('lower_case_hash', 'not_a_customer')"
+    ).fetchall()[0][0]
+    customers = con.execute("select count(distinct customer_id) from raw.customers").fetchall()[0][
+        0
+    ]
+    assert rate["matched"] == pytest.approx(truth, rel=0.02)
+    assert rate["customer_match_rate"] == pytest.approx(truth / customers, abs=0.02)

@@ -13,6 +13,7 @@ from lifecrm import settings
 from lifecrm.warehouse_file import create_if_missing
 
 WAREHOUSE_POOL = "duckdb_warehouse"
+WAREHOUSE_MEMORY_LIMIT = "1GB"
 
 
 class WarehouseResource(DuckDBResource):
@@ -24,4 +25,8 @@ class WarehouseResource(DuckDBResource):
 
 
 def warehouse_resource() -> WarehouseResource:
-    return WarehouseResource(database=str(settings.warehouse_path()))
+    # DuckDB's default would take most of the machine's memory before spilling to disk.
+    return WarehouseResource(
+        database=str(settings.warehouse_path()),
+        connection_config={"memory_limit": WAREHOUSE_MEMORY_LIMIT},
+    )

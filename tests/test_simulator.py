@@ -12,23 +12,13 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pytest
+from conftest import national_id_is_valid
 
 from simulator import DefectRates, WorldConfig, generate_next_day, generate_world
 from simulator.contract import EXPORTS
 from simulator.national_id import make_national_ids
 
-# Taiwan's published letter codes, written out independently of the simulator's table.
-LETTERS = "ABCDEFGHJKLMNPQRSTUVXYWZIO"
 SMALL = WorldConfig(customers=600, seed=11)
-
-
-def national_id_is_valid(text: str) -> bool:
-    if len(text) != 10 or text[0] not in LETTERS or not text[1:].isdigit():
-        return False
-    code = LETTERS.index(text[0]) + 10
-    digits = [code // 10, code % 10, *map(int, text[1:])]
-    weights = [1, 9, 8, 7, 6, 5, 4, 3, 2, 1, 1]
-    return sum(d * w for d, w in zip(digits, weights, strict=True)) % 10 == 0
 
 
 def digests(folder: Path) -> dict[str, str]:

@@ -11,6 +11,7 @@ from datetime import date
 import numpy as np
 import pyarrow as pa
 import pytest
+from conftest import national_id_is_valid
 
 from simulator.contract import EXPORTS
 from simulator.defects import (
@@ -33,18 +34,7 @@ RNG = np.random.default_rng
 ROWS = 300
 NAMES = ("customers", "policies", "premium_payments", "claims", "agents", "interactions")
 ROW_KINDS = [f.name for f in fields(DefectRates)]
-# Taiwan's published letter codes, written out independently of the simulator's table.
-LETTERS = "ABCDEFGHJKLMNPQRSTUVXYWZIO"
 ROC = re.compile(r"^(\d{2,3})/(\d{2})/(\d{2})$|^(\d{2,3})(\d{2})(\d{2})$")
-
-
-def id_is_valid(text: str) -> bool:
-    if len(text) != 10 or text[0] not in LETTERS or not text[1:].isdigit():
-        return False
-    code = LETTERS.index(text[0]) + 10
-    digits = [code // 10, code % 10, *map(int, text[1:])]
-    weights = [1, 9, 8, 7, 6, 5, 4, 3, 2, 1, 1]
-    return sum(d * w for d, w in zip(digits, weights, strict=True)) % 10 == 0
 
 
 def _dates(rng: np.random.Generator, lo: str, hi: str, n: int) -> np.ndarray:
@@ -177,7 +167,11 @@ def test_every_defect_holds_its_planted_change(planted):
             if d.kind == "missing_required":
                 assert value == "" and column.required
             elif d.kind == "bad_check_digit":
-                assert d.column == "national_id" and id_is_valid(was) and not id_is_valid(value)
+                assert (
+                    d.column == "national_id"
+                    and national_id_is_valid(was)
+                    and not national_id_is_valid(value)
+                )
                 assert value[:9] == was[:9]
             elif d.kind == "unknown_code":
                 assert column.type == "code" and value.strip() not in column.codes

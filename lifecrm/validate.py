@@ -29,7 +29,7 @@ from lifecrm.ingest.landing import LandingError, export_files
 from lifecrm.ingest.raw_loader import load_export
 from lifecrm.quality import quarantine
 from lifecrm.quality.gx_suites import validate_files
-from lifecrm.warehouse_file import create_if_missing
+from lifecrm.warehouse_file import MEMORY_LIMIT, create_if_missing
 
 
 @dataclass
@@ -156,7 +156,7 @@ def validate(batch: date | None, junit: Path, run_dbt: bool = True) -> Report:
             shutil.copyfile(settings.warehouse_path(), warehouse)
         else:
             create_if_missing(warehouse)
-        con = duckdb.connect(str(warehouse))
+        con = duckdb.connect(str(warehouse), config={"memory_limit": MEMORY_LIMIT})
         try:
             _validate_exports(con, batch, report)
         finally:

@@ -12,6 +12,8 @@ import duckdb
 # A file created by duckdb 2.x with default settings opens in no older DuckDB. Created with this
 # compatibility version, it stays readable from DuckDB 1.1 on, even after later writes.
 STORAGE_COMPATIBILITY_VERSION = "v1.1.0"
+# DuckDB's default would take most of the machine's memory before spilling to disk.
+MEMORY_LIMIT = "1GB"
 
 
 def create_if_missing(path: Path) -> None:

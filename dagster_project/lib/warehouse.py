@@ -10,10 +10,9 @@ from dagster import InitResourceContext
 from dagster_duckdb import DuckDBResource
 
 from lifecrm import settings
-from lifecrm.warehouse_file import create_if_missing
+from lifecrm.warehouse_file import MEMORY_LIMIT, create_if_missing
 
 WAREHOUSE_POOL = "duckdb_warehouse"
-WAREHOUSE_MEMORY_LIMIT = "1GB"
 
 
 class WarehouseResource(DuckDBResource):
@@ -25,8 +24,6 @@ class WarehouseResource(DuckDBResource):
 
 
 def warehouse_resource() -> WarehouseResource:
-    # DuckDB's default would take most of the machine's memory before spilling to disk.
     return WarehouseResource(
-        database=str(settings.warehouse_path()),
-        connection_config={"memory_limit": WAREHOUSE_MEMORY_LIMIT},
+        database=str(settings.warehouse_path()), connection_config={"memory_limit": MEMORY_LIMIT}
     )

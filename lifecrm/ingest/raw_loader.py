@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from lifecrm.db import quote_literal, scalar
+from lifecrm.db import quote_literal, scalar, table_exists
 from lifecrm.ingest.encoding import utf8_copy
 from lifecrm.ingest.landing import ExportFile, LandingError
 
@@ -166,16 +166,16 @@ def load_file(
             "select line, list(distinct error order by error), any_value(csv_line) "
             "from errors group by line order by line"
         ).fetchall()
+        # A record's line in the file: its number plus one for the header, or, when quoted
+        # fields hold line breaks, the physical line it starts on.
+        mapped = _record_lines(con, str(readable), file.rows)
     loaded = scalar(con, "select count(*) from _landing")
     if loaded + len(rejected) != file.rows:
         raise LandingError(
             f"{path}: read {loaded} records and rejected {len(rejected)}, but the manifest "
             f"lists {file.rows}"
         )
-    # A record's line in the file: its number plus one for the header, or, when quoted fields
-    # hold line breaks, the physical line it starts on. Rejected records keep their numbers.
-    with utf8_copy(file.path) as (readable, _):
-        mapped = _record_lines(con, str(readable), file.rows)
+    # Rejected records keep their numbers: the loaded ones are numbered around them.
     rejected_numbers = [line - 1 for line, _, _ in rejected]  # the reader counts the header
     con.execute(
         "create or replace temp table _good_records as select row_number() over (order by n) "
@@ -205,12 +205,7 @@ def load_file(
             ).fetchall()
         )
         rejected = [(physical.get(line - 1, line), errors, raw) for line, errors, raw in rejected]
-    exists = scalar(
-        con,
-        "select count(*) from information_schema.tables "
-        f"where table_schema = 'raw' and table_name = {quote_literal(export)}",
-    )
-    if not exists:
+    if not table_exists(con, "raw", export):
         con.execute(f"create table {table} as {select}")
     else:
         added = _add_new_columns(con, table, header)

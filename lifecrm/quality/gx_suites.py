@@ -24,7 +24,7 @@ import pandas as pd
 from great_expectations.data_context.types.base import ProgressBarsConfig
 
 import lifecrm.quality.national_id_expectation  # noqa: F401 (registers the custom expectation)
-from lifecrm.db import scalar
+from lifecrm.db import scalar, table_exists
 from lifecrm.quality.suite_builder import AS_DATE
 from lifecrm.settings import PROJECT_ROOT
 
@@ -154,7 +154,7 @@ def validate_files(
                 "select source_file from raw.load_manifest where batch_kind = 'delta'"
             ).fetchall()
         }
-        if _has_load_manifest(con)
+        if table_exists(con, "raw", "load_manifest")
         else set()
     )
     batch_definition = _batch_definition()
@@ -218,16 +218,6 @@ def validate_files(
                         )
     return SuiteOutcome(
         suite_name, table, total_rows, total_chunks, list(merged.values()), dict(failing)
-    )
-
-
-def _has_load_manifest(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(
-        scalar(
-            con,
-            "select count(*) from information_schema.tables "
-            "where table_schema = 'raw' and table_name = 'load_manifest'",
-        )
     )
 
 

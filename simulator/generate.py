@@ -62,6 +62,36 @@ def _write_batch(
         writer.write(name, table, [d for d in defects if d.export == name])
 
 
+def _deliver(
+    cfg,
+    params,
+    agents,
+    campaigns,
+    writer,
+    rates,
+    salt: str,
+    *,
+    cut,
+    label: str,
+    progress,
+    drift=None,
+    on_block=None,
+) -> None:
+    """Write one batch: the global exports, then each block's, cut to what the batch shows."""
+    day = writer.batch_date
+    _write_batch(writer, global_exports(cfg, agents, campaigns, params), rates,
+                 block_rng(cfg.seed, 0, salt), day, cut)  # fmt: skip
+    blocks = _blocks(cfg)
+    for index in range(blocks):
+        progress(label, index, blocks)
+        sim = simulate_block(index, cfg, agents, campaigns, params)
+        exports, vendor_truth = block_exports(sim)
+        _write_batch(writer, exports, rates, block_rng(cfg.seed, index, salt), day, cut, drift)
+        if on_block is not None:
+            on_block(sim, vendor_truth)
+    progress(label, blocks, blocks)
+
+
 def generate_world(
     cfg: WorldConfig,
     data_dir: Path,
@@ -78,25 +108,15 @@ def generate_world(
     writer = BatchWriter(landing / cfg.end.isoformat(), cfg.end, "full", data_dir)
     truth = BatchWriter(truth_dir, cfg.end, "truth", data_dir)
 
-    def cut(name, table):
-        return initial_extract(name, table, end)
-
-    _write_batch(
-        writer,
-        global_exports(cfg, agents, campaigns, params),
-        rates,
-        block_rng(cfg.seed, 0, "defects"),
-        cfg.end,
-        cut,
-    )
-    for index in range(_blocks(cfg)):
-        progress("simulating and writing", index, _blocks(cfg))
-        sim = simulate_block(index, cfg, agents, campaigns, params)
-        exports, vendor_truth = block_exports(sim)
-        _write_batch(writer, exports, rates, block_rng(cfg.seed, index, "defects"), cfg.end, cut)
+    def write_truth(sim, vendor_truth) -> None:
         for name, table in {**block_truth(sim, params), **vendor_truth}.items():
             truth.write(name, to_arrow(as_text_columns(table)))
-    progress("simulating and writing", _blocks(cfg), _blocks(cfg))
+
+    _deliver(
+        cfg, params, agents, campaigns, writer, rates, "defects",
+        cut=lambda name, table: initial_extract(name, table, end),
+        label="simulating and writing", progress=progress, on_block=write_truth,
+    )  # fmt: skip
     truth.write("campaign_uplift", to_arrow(as_text_columns(crm.campaign_uplift_truth(campaigns))))
     if rates != DefectRates.none():
         writer.add_file_defects(
@@ -157,35 +177,14 @@ def generate_next_day(data_dir: Path, progress: Callable[..., None] = lambda *_:
     agents, campaigns = _setup(cfg)
     stamp = np.datetime64(day, "D")
     writer = BatchWriter(landing / day.isoformat(), day, "delta", data_dir)
-    salt = f"defects-{day.isoformat()}"
 
-    def cut(name, table):
-        return daily_delta(name, table, stamp)
-
-    _write_batch(
-        writer,
-        global_exports(cfg, agents, campaigns, params),
-        rates,
-        block_rng(cfg.seed, 0, salt),
-        day,
-        cut,
-    )
-    for index in range(_blocks(cfg)):
-        progress(f"writing the batch of {day}", index, _blocks(cfg))
-        sim = simulate_block(index, cfg, agents, campaigns, params)
-        exports, _ = block_exports(sim)
-        # schema drift: the billing system renames a column in the first daily batch
-        drifts = day == cfg.end + timedelta(days=1) and rates != DefectRates.none()
-        _write_batch(
-            writer,
-            exports,
-            rates,
-            block_rng(cfg.seed, index, salt),
-            day,
-            cut,
-            DRIFT if drifts else None,
-        )
-    progress(f"writing the batch of {day}", _blocks(cfg), _blocks(cfg))
+    # schema drift: the billing system renames a column in the first daily batch
+    drifts = day == cfg.end + timedelta(days=1) and rates != DefectRates.none()
+    _deliver(
+        cfg, params, agents, campaigns, writer, rates, f"defects-{day.isoformat()}",
+        cut=lambda name, table: daily_delta(name, table, stamp),
+        label=f"writing the batch of {day}", progress=progress, drift=DRIFT if drifts else None,
+    )  # fmt: skip
     batch = writer.close()
     _write_defects(data_dir / "truth", writer.defects, append=True)
     return batch

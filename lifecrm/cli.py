@@ -101,6 +101,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from lifecrm.quality import data_docs
     from lifecrm.validate import validate
 
     junit = args.junit or settings.data_dir() / "reports" / "validate.xml"
@@ -115,6 +116,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         for case in failed:
             print(f"      {case.name}: {case.failure}")
     print(f"\nJUnit report: {junit}")
+    if data_docs.index_path().is_file():
+        print(f"Data Docs:    {data_docs.index_path()}")
     return 1 if report.blocking else 0
 
 

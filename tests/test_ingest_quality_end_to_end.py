@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import re
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -90,6 +91,36 @@ def test_every_row_read_is_accounted_for(defective):
             f"select count(*) from quarantine.{table} where _raw_line is not null"
         ).fetchall()[0][0]
         assert in_raw + malformed == read, file
+
+
+def test_every_suite_check_links_its_data_docs(defective):
+    from urllib.parse import unquote, urlparse
+
+    import dagster as dg
+
+    from lifecrm.ingest.exports import EXPORTS
+
+    data, _, defects = defective
+    with dg.DagsterInstance.from_config(str(data / "dagster")) as instance:
+        for export in EXPORTS:
+            key = dg.AssetCheckKey(dg.AssetKey(["raw", export]), f"gx_raw_{export}")
+            record = instance.get_latest_asset_check_evaluation_record(key)
+            evaluation = record.event.dagster_event.event_specific_data
+            metadata = {name: value.value for name, value in evaluation.metadata.items()}
+            index = Path(unquote(urlparse(metadata["data_docs"]).path))
+            assert index == data / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+            assert index.is_file()
+            pages = {n: v for n, v in metadata.items() if n.startswith("data_docs: ")}
+            assert pages, export
+            for name, url in pages.items():
+                page = Path(unquote(urlparse(url).path))
+                html = page.read_text(encoding="utf-8")
+                assert f"raw_{export}" in html and f"{export}.csv" in name
+    # a page shows the rule a planted defect broke
+    bad_id = next(d for d in defects if d["kind"] == "bad_check_digit")
+    batch, name = Path(bad_id["file"]).parts[-2:]
+    page = next(p for p in (data / "gx").rglob(f"{batch} {name}.html") if p.is_file())
+    assert "valid_tw_national_id" in page.read_text(encoding="utf-8")
 
 
 def test_repairable_values_reach_staging_repaired(defective):

@@ -25,6 +25,7 @@ from great_expectations.data_context.types.base import ProgressBarsConfig
 
 import lifecrm.quality.national_id_expectation  # noqa: F401 (registers the custom expectation)
 from lifecrm.db import scalar, table_exists
+from lifecrm.quality.data_docs import DataDocs
 from lifecrm.quality.suite_builder import AS_DATE
 from lifecrm.settings import PROJECT_ROOT
 
@@ -57,6 +58,8 @@ class SuiteOutcome:
     chunks: int
     outcomes: list[ExpectationOutcome] = field(default_factory=list)
     failing_rows: dict[tuple[str, int], list[str]] = field(default_factory=dict)
+    data_docs: str | None = None  # the Data Docs site's index
+    data_docs_pages: dict[str, str] = field(default_factory=dict)  # batch and file -> its page
 
     @property
     def success(self) -> bool:
@@ -132,9 +135,12 @@ def validate_files(
     suite_name: str,
     files: list[str] | None = None,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    data_docs: bool = True,
 ) -> SuiteOutcome:
-    """Validate the rows of `table` from `files` (every file when None), file by file."""
+    """Validate the rows of `table` from `files` (every file when None), file by file, and
+    publish the results as Data Docs under the data directory (unless `data_docs` is False)."""
     suite, spec = load_suite(suite_name)
+    docs = DataDocs(suite) if data_docs else None
     meta = spec.get("meta", {})
     keys = meta.get("key_columns") or []
     levels = [e.get("meta", {}).get("level", "row") for e in spec["expectations"]]
@@ -216,8 +222,18 @@ def validate_files(
                         failing[(row["_source_file"], int(row["_source_line"]))].append(
                             outcome.rule
                         )
+            if docs:
+                docs.add(file, chunk, chunks, result)
+    index = docs.publish() if docs and files else None
     return SuiteOutcome(
-        suite_name, table, total_rows, total_chunks, list(merged.values()), dict(failing)
+        suite_name,
+        table,
+        total_rows,
+        total_chunks,
+        list(merged.values()),
+        dict(failing),
+        data_docs=index,
+        data_docs_pages=docs.pages if index else {},
     )
 
 

@@ -76,6 +76,17 @@ def gx_check_results(
                 "rows_quarantined": int(rows_quarantined or 0),
                 "files_refused_now": len(refused),
                 "rules_broken_now": len(failed_rules),
+                **_data_docs_links(outcome),
             },
         )
     ]
+
+
+def _data_docs_links(outcome) -> dict[str, dg.MetadataValue]:
+    """The GX Data Docs site and the page of each file validated in this run."""
+    if outcome is None or outcome.data_docs is None:
+        return {}
+    links = {"data_docs": dg.MetadataValue.url(outcome.data_docs)}
+    for file, page in outcome.data_docs_pages.items():
+        links[f"data_docs: {file}"] = dg.MetadataValue.url(page)
+    return links

@@ -9,6 +9,7 @@ process, so its peak resident memory is its own.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -17,21 +18,25 @@ import time
 from pathlib import Path
 
 LIFECRM = str(Path(sys.executable).parent / "lifecrm")
+PHASES = [sys.executable, str(Path(__file__).with_name("ingest_phases.py"))]
 
 
-def measure(args: list[str], data_dir: Path) -> tuple[float, float]:
-    """Wall seconds and peak resident memory (MB) of one `lifecrm` command."""
+def measure(args: list[str], data_dir: Path, command: list[str] | None = None):
+    """Wall seconds, peak resident memory (MB) and output of one `lifecrm` command (or of
+    `command`), run in its own process."""
+    command = command or [LIFECRM, *args]
     env = {**os.environ, "LIFECRM_DATA_DIR": str(data_dir)}
     env.pop("DAGSTER_HOME", None)
-    with tempfile.TemporaryFile() as log:
+    with tempfile.TemporaryFile() as log, tempfile.TemporaryFile() as out:
         started = time.perf_counter()
-        child = subprocess.Popen([LIFECRM, *args], env=env, stdout=log, stderr=log)
+        child = subprocess.Popen(command, env=env, stdout=out, stderr=log)
         _, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - started
         if os.waitstatus_to_exitcode(status) != 0:
             log.seek(0)
-            raise RuntimeError(f"lifecrm {' '.join(args)} failed:\n{log.read()[-3000:].decode()}")
-    return seconds, usage.ru_maxrss / 1024
+            raise RuntimeError(f"{' '.join(command)} failed:\n{log.read()[-3000:].decode()}")
+        out.seek(0)
+        return seconds, usage.ru_maxrss / 1024, out.read().decode()
 
 
 def landing_size(data_dir: Path) -> tuple[int, float]:
@@ -69,7 +74,7 @@ def main() -> None:
         for size in sizes:
             with tempfile.TemporaryDirectory() as tmp:
                 world = Path(keep) if size == max(sizes) else Path(tmp)
-                seconds, peak = measure(["generate", "--customers", str(size)], world)
+                seconds, peak, _ = measure(["generate", "--customers", str(size)], world)
                 rows, megabytes = landing_size(world)
                 rows_out.append(
                     (
@@ -82,7 +87,21 @@ def main() -> None:
         # ingestion and validation of the largest world's initial extract, beside DuckDB's own load
         world = Path(keep)
         rows, _ = landing_size(world)
-        seconds, peak = measure(["run", "--select", "group:ingest"], world)
+        with tempfile.TemporaryDirectory() as scratch:
+            (Path(scratch) / "landing").symlink_to(world / "landing")
+            _, peak, output = measure([], Path(scratch), command=PHASES)
+        phases = json.loads(output.strip().splitlines()[-1])
+        for phase in ("load", "validate"):
+            seconds = phases[f"{phase}_seconds"]
+            rows_out.append(
+                (
+                    f"  {phase} phase alone ({max(sizes):,})",
+                    seconds,
+                    peak,
+                    f"{phases['rows'] / seconds:,.0f} rows/s (peak of both phases)",
+                )
+            )
+        seconds, peak, _ = measure(["run", "--select", "group:ingest"], world)
         rows_out.append(
             (
                 f"run --select group:ingest ({max(sizes):,})",
@@ -103,7 +122,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         n = args.pipeline_customers
         measure(["generate", "--customers", str(n)], Path(tmp))
-        seconds, peak = measure(["run"], Path(tmp))
+        seconds, peak, _ = measure(["run"], Path(tmp))
         rows, megabytes = landing_size(Path(tmp))
         rows_out.append((f"run ({n:,}-customer world)", seconds, peak, f"{rows:,} rows in"))
     print(f"| {'command':<44} | {'seconds':>8} | {'peak MB':>8} | output |")

@@ -81,7 +81,10 @@ select
         as integer
     ) as lapsed_in_horizon
 from policies
-left join marts.dim_customer as customers on policies.customer_key = customers.customer_key
+left join marts.dim_customer as customers
+    on policies.customer_key = customers.customer_key
+    and customers.valid_from <= $as_of
+    and (customers.valid_to is null or customers.valid_to > $as_of)
 left join marts.dim_agent as agents on policies.agent_key = agents.agent_key
 left join payment_history as history on policies.policy_key = history.policy_key
 order by policies.policy_key

@@ -11,10 +11,6 @@ from lifecrm.ingest.contract import required_columns
 from lifecrm.ingest.exports import EXPORTS
 from lifecrm.ingest.landing import export_files
 from lifecrm.ingest.raw_loader import load_export
-from lifecrm.quality.vendor_match import match_rate
-
-# The vendor's data is matched to customers, so it loads after them.
-LOADS_AFTER = {"external_households": [dg.AssetKey(["raw", "customers"])]}
 
 
 def raw_export_asset(export: str) -> dg.AssetsDefinition:
@@ -24,7 +20,6 @@ def raw_export_asset(export: str) -> dg.AssetsDefinition:
         pool=WAREHOUSE_POOL,
         kinds={"duckdb", "csv"},
         check_specs=gx_check_specs(export),
-        deps=LOADS_AFTER.get(export, []),
         description=f"The `{export}` export, every column as text, with load metadata.",
     )
     def _raw(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
@@ -38,16 +33,8 @@ def raw_export_asset(export: str) -> dg.AssetsDefinition:
                 f"file(s), quarantined {result.rows_quarantined}, skipped "
                 f"{result.files_skipped} file(s) already loaded"
             )
-            extra = {}
-            if export == "external_households":
-                extra = {
-                    name: dg.FloatMetadataValue(float(v)) for name, v in match_rate(con).items()
-                }
-                rate = extra["customer_match_rate"].value
-                context.log.info(f"the vendor's data matches {rate:.1%} of customers")
             yield dg.MaterializeResult(
                 metadata={
-                    **extra,
                     "rows": result.rows,
                     "files_loaded": result.files_loaded,
                     "files_already_loaded": result.files_skipped,

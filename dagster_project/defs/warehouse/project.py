@@ -9,6 +9,7 @@ import os
 import sys
 from pathlib import Path
 
+import dagster_dbt.asset_utils
 from dagster_dbt import DbtProject
 
 from lifecrm import settings
@@ -25,6 +26,14 @@ os.environ.setdefault("DBT_TARGET_PATH", str(settings.dbt_target_dir()))
 os.environ.setdefault("DBT_INDIRECT_SELECTION", "buildable")
 # The `dbt` executable installed beside this Python, even when its folder is not on PATH.
 os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+
+# When a run selects part of the dbt graph, dagster-dbt lists each node on dbt's command line, or,
+# past 200 nodes, copies the whole project directory to a temporary folder to write a selector
+# file there. The project directory is the repository (dbt_project.yml sits at its root), with
+# the virtualenv and the data directory in it: gigabytes per run. A command line of a few
+# thousand node names stays far below Linux's limits, so the copy is never needed here.
+SELECTION_ARGS_LIMIT = 5000
+dagster_dbt.asset_utils._SELECTION_ARGS_THRESHOLD = SELECTION_ARGS_LIMIT
 
 dbt_project = DbtProject(
     project_dir=settings.PROJECT_ROOT,

@@ -1,40 +1,135 @@
-with customers as (
-    select * from {{ ref('stg_insurer__customers') }}
+-- Type 2: one row per person per period in which the attributes it tracks (region, income
+-- band, marital status, occupation) stayed the same. `customer_key` is the person (a salted
+-- hash of the national ID, the key facts carry); `customer_version_key` is one period.
+with snapshot as (
+    select * from {{ ref('snp_customers') }}
+),
+
+households as (
+    select * from {{ ref('int_customers__households') }}
 ),
 
 as_of as (
     select {{ as_of_date() }} as as_of_date
 ),
 
+versions as (
+    select
+        *,
+        {{ surrogate_key(['postal_code', 'district', 'city', 'income_band', 'marital_status', 'occupation_class']) }}
+            as tracked_hash
+    from snapshot
+),
+
+-- A delivery that changed nothing tracked continues the version before it.
+flagged as (
+    select
+        *,
+        case
+            when lag(tracked_hash) over (partition by customer_key order by dbt_valid_from) = tracked_hash
+                then 0
+            else 1
+        end as starts_version
+    from versions
+),
+
+numbered as (
+    select
+        *,
+        sum(starts_version) over (
+            partition by customer_key order by dbt_valid_from rows between unbounded preceding and current row
+        ) as version_number
+    from flagged
+),
+
+periods as (
+    select
+        customer_key,
+        version_number,
+        min(dbt_valid_from) as delivered_from
+    from numbered
+    group by customer_key, version_number
+),
+
+merged as (
+    select
+        numbered.*,
+        periods.delivered_from,
+        lead(periods.delivered_from) over (
+            partition by numbered.customer_key order by periods.delivered_from
+        ) as next_delivered_from
+    from numbered
+    inner join periods
+        on numbered.customer_key = periods.customer_key
+        and numbered.version_number = periods.version_number
+    where numbered.starts_version = 1
+),
+
 known as (
     select
-        cast({{ surrogate_key(['customers.customer_id']) }} as varchar) as customer_key,
-        cast(customers.customer_id as varchar) as customer_id,
-        cast(customers.gender_code as varchar) as gender_code,
-        cast(customers.birth_date as date) as birth_date,
-        cast(floor({{ dbt.datediff('customers.birth_date', 'as_of.as_of_date', 'day') }} / 365.25) as integer)
+        cast({{ surrogate_key(['merged.customer_key', 'merged.version_number']) }} as varchar)
+            as customer_version_key,
+        cast(merged.customer_key as varchar) as customer_key,
+        cast(merged.version_number as integer) as version_number,
+        -- the first version holds from first contact: its attributes are the earliest known
+        cast(
+            case when merged.version_number = 1 then merged.first_contact_date else merged.delivered_from end
+            as date
+        ) as valid_from,
+        cast(merged.next_delivered_from as date) as valid_to,
+        cast(merged.next_delivered_from is null as boolean) as is_current,
+        cast(merged.gender_code as varchar) as gender_code,
+        cast(merged.birth_date as date) as birth_date,
+        cast(floor({{ dbt.datediff('merged.birth_date', 'as_of.as_of_date', 'day') }} / 365.25) as integer)
             as age_years,
-        cast(customers.marital_status as varchar) as marital_status,
-        cast(customers.income_band as varchar) as income_band,
-        cast(customers.city as varchar) as city,
-        cast(customers.postal_code as varchar) as postal_code,
-        cast(customers.acquisition_source as varchar) as acquisition_source
-    from customers
+        cast(merged.marital_status as varchar) as marital_status,
+        cast(merged.occupation_class as varchar) as occupation_class,
+        cast(merged.income_band as varchar) as income_band,
+        cast({{ surrogate_key(['merged.postal_code']) }} as varchar) as region_key,
+        cast(merged.city as varchar) as city,
+        cast(merged.district as varchar) as district,
+        cast(merged.postal_code as varchar) as postal_code,
+        cast(merged.acquisition_source as varchar) as acquisition_source,
+        cast(merged.first_contact_date as date) as first_contact_date,
+        cast(merged.customer_number_count as integer) as customer_number_count,
+        cast(households.customer_key is not null as boolean) as has_household_data,
+        cast(households.household_size as integer) as household_size,
+        cast(households.home_owner_code as varchar) as home_owner_code,
+        cast(households.household_income_band as varchar) as household_income_band,
+        cast(households.children_count as integer) as children_count,
+        cast(households.vehicle_count as integer) as vehicle_count
+    from merged
     cross join as_of
+    left join households on merged.customer_key = households.customer_key
 ),
 
 unknown as (
     select
+        cast({{ unknown_key() }} as varchar) as customer_version_key,
         cast({{ unknown_key() }} as varchar) as customer_key,
-        cast('unknown' as varchar) as customer_id,
+        cast(1 as integer) as version_number,
+        cast(null as date) as valid_from,
+        cast(null as date) as valid_to,
+        cast(true as boolean) as is_current,
         cast(null as varchar) as gender_code,
         cast(null as date) as birth_date,
         cast(null as integer) as age_years,
         cast(null as varchar) as marital_status,
+        cast(null as varchar) as occupation_class,
         cast(null as varchar) as income_band,
+        cast({{ unknown_key() }} as varchar) as region_key,
         cast(null as varchar) as city,
+        cast(null as varchar) as district,
         cast(null as varchar) as postal_code,
-        cast(null as varchar) as acquisition_source
+        cast(null as varchar) as acquisition_source,
+        cast(null as date) as first_contact_date,
+        cast(0 as integer) as customer_number_count,
+        cast(false as boolean) as has_household_data,
+        cast(null as integer) as household_size,
+        cast(null as varchar) as home_owner_code,
+        cast(null as varchar) as household_income_band,
+        cast(null as integer) as children_count,
+        cast(null as integer) as vehicle_count
 ),
 
 final as (

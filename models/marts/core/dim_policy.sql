@@ -19,7 +19,15 @@ premium_modes as (
 ),
 
 customers as (
-    select customer_key, customer_id from {{ ref('dim_customer') }}
+    select customer_key, customer_id from {{ ref('stg_insurer__customers') }}
+),
+
+dim_products as (
+    select product_key, product_code from {{ ref('dim_product') }}
+),
+
+dim_channels as (
+    select channel_key, channel_code from {{ ref('dim_channel') }}
 ),
 
 agents as (
@@ -73,7 +81,10 @@ joined as (
         payment_methods.payment_method_name,
         premium_modes.installments_per_year,
         customers.customer_key,
+        insureds.customer_key as insured_customer_key,
         agents.agent_key,
+        dim_products.product_key,
+        dim_channels.channel_key,
         as_of.as_of_date,
         coalesce(statuses.policy_status, 'in_force') as policy_status,
         statuses.termination_date
@@ -85,6 +96,9 @@ joined as (
     left join payment_methods on policies.payment_method = payment_methods.payment_method
     left join premium_modes on policies.premium_mode = premium_modes.premium_mode
     left join customers on policies.owner_customer_id = customers.customer_id
+    left join customers as insureds on policies.insured_customer_id = insureds.customer_id
+    left join dim_products on policies.product_code = dim_products.product_code
+    left join dim_channels on policies.channel_code = dim_channels.channel_code
     left join agents on policies.agent_id = agents.agent_id
 ),
 
@@ -93,7 +107,10 @@ known as (
         cast({{ surrogate_key(['policy_number']) }} as varchar) as policy_key,
         cast(policy_number as varchar) as policy_number,
         cast(coalesce(customer_key, {{ unknown_key() }}) as varchar) as customer_key,
+        cast(coalesce(insured_customer_key, {{ unknown_key() }}) as varchar) as insured_customer_key,
         cast(coalesce(agent_key, {{ unknown_key() }}) as varchar) as agent_key,
+        cast(coalesce(product_key, {{ unknown_key() }}) as varchar) as product_key,
+        cast(coalesce(channel_key, {{ unknown_key() }}) as varchar) as channel_key,
         cast(channel_code as varchar) as channel_code,
         cast(coalesce(channel_name, 'unknown') as varchar) as channel_name,
         cast(product_code as varchar) as product_code,
@@ -122,7 +139,10 @@ unknown as (
         cast({{ unknown_key() }} as varchar) as policy_key,
         cast('unknown' as varchar) as policy_number,
         cast({{ unknown_key() }} as varchar) as customer_key,
+        cast({{ unknown_key() }} as varchar) as insured_customer_key,
         cast({{ unknown_key() }} as varchar) as agent_key,
+        cast({{ unknown_key() }} as varchar) as product_key,
+        cast({{ unknown_key() }} as varchar) as channel_key,
         cast(null as varchar) as channel_code,
         cast('unknown' as varchar) as channel_name,
         cast(null as varchar) as product_code,

@@ -3,7 +3,7 @@ with payments as (
 ),
 
 policies as (
-    select policy_key, policy_number, customer_key, agent_key from {{ ref('dim_policy') }}
+    select policy_key, policy_number, customer_key, agent_key, product_key, channel_key from {{ ref('dim_policy') }}
 ),
 
 as_of as (
@@ -17,6 +17,8 @@ final as (
         cast(coalesce(policies.policy_key, {{ unknown_key() }}) as varchar) as policy_key,
         cast(coalesce(policies.customer_key, {{ unknown_key() }}) as varchar) as customer_key,
         cast(coalesce(policies.agent_key, {{ unknown_key() }}) as varchar) as agent_key,
+        cast(coalesce(policies.product_key, {{ unknown_key() }}) as varchar) as product_key,
+        cast(coalesce(policies.channel_key, {{ unknown_key() }}) as varchar) as channel_key,
         cast(payments.due_date as date) as due_date,
         cast(payments.paid_date as date) as paid_date,
         cast(payments.amount_due_twd as decimal(18, 2)) as amount_due_twd,

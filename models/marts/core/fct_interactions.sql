@@ -1,0 +1,45 @@
+with interactions as (
+    select * from {{ ref('stg_insurer__interactions') }}
+),
+
+customers as (
+    select customer_id, customer_key from {{ ref('stg_insurer__customers') }}
+),
+
+policies as (
+    select policy_key, policy_number from {{ ref('dim_policy') }}
+),
+
+agents as (
+    select agent_key, agent_id from {{ ref('dim_agent') }}
+),
+
+channels as (
+    select channel_key, channel_code from {{ ref('dim_channel') }}
+),
+
+final as (
+    select
+        cast({{ surrogate_key(['interactions.interaction_id']) }} as varchar) as interaction_key,
+        cast(interactions.interaction_id as varchar) as interaction_id,
+        cast(coalesce(customers.customer_key, {{ unknown_key() }}) as varchar) as customer_key,
+        cast(coalesce(policies.policy_key, {{ unknown_key() }}) as varchar) as policy_key,
+        cast(coalesce(agents.agent_key, {{ unknown_key() }}) as varchar) as agent_key,
+        cast(coalesce(channels.channel_key, {{ unknown_key() }}) as varchar) as channel_key,
+        cast(interactions.interaction_type as varchar) as interaction_type,
+        cast(interactions.product_type as varchar) as product_type,
+        cast(interactions.interaction_date as date) as interaction_date,
+        cast(interactions.outcome as varchar) as outcome,
+        cast(interactions.resolved_date as date) as resolved_date,
+        cast(interactions.interaction_type = 'complaint' as boolean) as is_complaint,
+        cast(interactions.resolved_date is not null as boolean) as is_resolved,
+        cast({{ dbt.datediff('interactions.interaction_date', 'interactions.resolved_date', 'day') }} as integer)
+            as resolution_days
+    from interactions
+    left join customers on interactions.customer_id = customers.customer_id
+    left join policies on interactions.policy_number = policies.policy_number
+    left join agents on interactions.agent_id = agents.agent_id
+    left join channels on interactions.contact_channel_code = channels.channel_code
+)
+
+select * from final

@@ -28,12 +28,27 @@ EXPORTS = [
 ]
 EXPECTED_ASSETS = {
     *(f"raw/{export}" for export in EXPORTS),
-    "reference/channels", "reference/payment_methods", "reference/premium_modes",
-    "staging/stg_insurer__customers", "staging/stg_insurer__agents",
-    "staging/stg_insurer__products", "staging/stg_insurer__policies",
-    "staging/stg_insurer__policy_events", "staging/stg_insurer__premium_payments",
+    *(f"reference/{seed}" for seed in (
+        "channels", "payment_methods", "premium_modes", "policy_event_types", "product_types",
+    )),
+    *(f"staging/stg_insurer__{entity}" for entity in (
+        "customers", "agents", "products", "applications", "policies", "policy_events",
+        "premium_payments", "claims", "interactions", "campaigns", "campaign_touches",
+        "satisfaction_surveys", "agent_surveys", "agent_trainings",
+    )),
+    "staging/stg_vendor__areas",
     "staging/stg_ml__policy_lapse_scores",
-    "marts/dim_customer", "marts/dim_policy", "marts/dim_agent", "marts/fct_premium_payments",
+    "intermediate/int_customers__persons", "intermediate/int_customers__households",
+    "intermediate/int_policies__status_periods",
+    "snapshots/snp_customers",
+    "pii/pii_customers",
+    *(f"marts/{model}" for model in (
+        "dim_customer", "dim_policy", "dim_agent", "dim_product", "dim_channel", "dim_date",
+        "dim_region", "dim_campaign",
+        "fct_applications", "fct_policy_events", "fct_premium_payments", "fct_policy_months",
+        "fct_claims", "fct_interactions", "fct_campaign_touches", "fct_survey_responses",
+        "fct_agent_months",
+    )),
     "ml/policy_lapse_scores", "ml/model_metrics",
     "strategic/inforce_premium_by_product",
     "tactical/lapse_risk_worklist",
@@ -65,7 +80,8 @@ def test_quality_checks_are_asset_checks(graph):
     assert "raw/customers:gx_raw_customers" in checks
     # dbt source tests and model tests
     assert "raw/customers:source_not_null_insurer_customers_customer_id" in checks
-    assert "marts/dim_customer:unique_dim_customer_customer_key" in checks
+    assert "marts/dim_customer:unique_dim_customer_customer_version_key" in checks
+    assert "raw/external_households:vendor_match_rate" in checks
     assert "marts/dim_policy:not_null_dim_policy_policy_key" in checks
     assert (
         "marts/fct_premium_payments:relationships_fct_premium_payments_policy_key__policy_key__ref_dim_policy_"

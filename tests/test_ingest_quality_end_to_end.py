@@ -197,3 +197,40 @@ def test_the_vendor_match_rate_agrees_with_the_truth(defective):
     ]
     assert rate["matched"] == pytest.approx(truth, rel=0.02)
     assert rate["customer_match_rate"] == pytest.approx(truth / customers, abs=0.02)
+
+
+def test_one_person_under_two_customer_ids_is_one_customer(defective):
+    data, _, defects = defective
+    con = connect(data)
+    planted = [d for d in defects if d["kind"] == "duplicate_person"]
+    assert planted
+    for d in planted:
+        original = re.match(r"duplicate of customer_id (C\d+)", d["detail"]).group(1)
+        (copy,) = con.execute(
+            "select customer_id from raw.customers where _source_line = ? and _source_file = ?",
+            [int(d["line"]), f"{data}/{d['file']}"],
+        ).fetchall()[0]
+        keys = con.execute(
+            "select distinct customer_key from pii.pii_customers where customer_id in (?, ?)",
+            [original, copy],
+        ).fetchall()
+        assert len(keys) == 1, d
+        person = con.execute(
+            "select count(*), max(customer_number_count) from marts.dim_customer "
+            "where customer_key = ? and is_current",
+            [keys[0][0]],
+        ).fetchall()[0]
+        assert person == (1, 2), d
+
+
+def test_direct_identifiers_stay_in_pii(defective):
+    data, _, _ = defective
+    con = connect(data)
+    leaks = con.execute(
+        "select table_schema || '.' || table_name || '.' || column_name "
+        "from information_schema.columns "
+        "where table_schema not in ('raw', 'quarantine', 'pii') and column_name in "
+        "('national_id', 'customer_name', 'phone', 'email', 'address_line', 'national_id_sha256')"
+    ).fetchall()
+    assert leaks == []
+    assert con.execute("select count(*) from pii.pii_customers").fetchall()[0][0] > 0

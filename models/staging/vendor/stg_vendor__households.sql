@@ -1,3 +1,7 @@
+{{ config(materialized='ephemeral') }}
+
+-- Ephemeral: its key, an unsalted sha256 of the national ID, could be reversed by hashing every
+-- possible ID, so it is never stored outside `pii`; int_customers__households uses it in passing.
 with source as (
     {{ accepted_rows(source('vendor', 'external_households'), 'external_households') }}
 ),

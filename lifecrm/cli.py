@@ -121,6 +121,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1 if report.blocking else 0
 
 
+def cmd_metrics(args: argparse.Namespace) -> int:
+    from lifecrm.metrics import run_mf
+
+    return run_mf(args.mf_arguments or ["--help"])
+
+
 def cmd_dev(args: argparse.Namespace) -> int:
     from lifecrm.orchestration import prepare_instance
 
@@ -215,6 +221,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-dbt", action="store_true", help="skip building and testing the dbt models"
     )
     check.set_defaults(handler=cmd_validate)
+
+    metrics = commands.add_parser(
+        "metrics",
+        help="query the metrics of the dbt semantic layer with MetricFlow (`mf ...`)",
+        description="Run MetricFlow's `mf` on the warehouse, e.g. `lifecrm metrics query "
+        "--metrics annualised_premium --group-by metric_time__year,channel__channel_name`; "
+        "`lifecrm metrics list metrics` lists them.",
+    )
+    metrics.add_argument(
+        "mf_arguments", nargs=argparse.REMAINDER, help="arguments for `mf` (query, list, ...)"
+    )
+    metrics.set_defaults(handler=cmd_metrics)
 
     dev = commands.add_parser(
         "dev",

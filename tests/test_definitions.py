@@ -46,6 +46,7 @@ EXPECTED_ASSETS = {
         "dim_customer", "dim_policy", "dim_agent", "dim_product", "dim_channel", "dim_date",
         "dim_region", "dim_campaign",
         "fct_applications", "fct_policy_events", "fct_premium_payments", "fct_policy_months",
+        "fct_policy_persistency",
         "fct_claims", "fct_interactions", "fct_campaign_touches", "fct_survey_responses",
         "fct_agent_months",
     )),

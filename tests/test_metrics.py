@@ -51,6 +51,6 @@ def test_every_metric_is_listed(built_world):
     assert listed.returncode == 0, listed.stderr[-2000:]
     for metric in (
         "in_force_policies", "annualised_premium", "lapse_rate", "claims_paid", "csat", "nps",
-        "response_rate", "conversion_rate",
+        "response_rate", "conversion_rate", "persistency_13m", "persistency_25m",
     ):  # fmt: skip
         assert metric in listed.stdout, metric

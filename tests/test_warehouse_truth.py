@@ -25,6 +25,17 @@ group by all
 order by all
 """
 
+# The same from the persistency milestones the semantic layer's metrics use.
+MILESTONE_PERSISTENCY = """
+select year(milestones.issue_date) as issue_year, channels.channel_code,
+    count(*) as policies, count(*) filter (where is_in_force_at_milestone) as in_force
+from marts.fct_policy_persistency as milestones
+join marts.dim_channel as channels using (channel_key)
+where milestones.milestone_months = $months and milestones.is_milestone_reached
+group by all
+order by all
+"""
+
 # The same from the simulator's truth: a policy is in force unless it has ended, or lapsed and
 # not (yet) been reinstated.
 TRUTH_PERSISTENCY = """
@@ -71,6 +82,7 @@ def test_persistency_by_cohort_and_channel_equals_the_truth(built_world, months)
     assert len(marts) >= 10  # several issue years and channels
     assert sum(row[3] for row in marts) < sum(row[2] for row in marts)  # some policies lapsed
     assert marts == truth
+    assert con.execute(MILESTONE_PERSISTENCY, {"months": months}).fetchall() == truth
 
 
 def test_premiums_paid_in_the_marts_equal_the_exports(built_world):

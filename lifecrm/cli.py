@@ -121,6 +121,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1 if report.blocking else 0
 
 
+def cmd_docs(args: argparse.Namespace) -> int:
+    from lifecrm import dbt_docs
+
+    print(f"dbt docs: {dbt_docs.generate()}")
+    return dbt_docs.serve(args.port) if args.serve else 0
+
+
 def cmd_metrics(args: argparse.Namespace) -> int:
     from lifecrm.metrics import run_mf
 
@@ -221,6 +228,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-dbt", action="store_true", help="skip building and testing the dbt models"
     )
     check.set_defaults(handler=cmd_validate)
+
+    docs = commands.add_parser(
+        "docs",
+        help="build dbt's documentation site of the warehouse (and serve it)",
+        description="Build dbt's docs site (every model and column described, tests, lineage, "
+        "the warehouse's catalog) into <data>/dbt/docs; with --serve, serve it on --port.",
+    )
+    docs.add_argument("--serve", action="store_true", help="serve the site after building it")
+    docs.add_argument("--port", type=int, default=8080, help="port for --serve (default 8080)")
+    docs.set_defaults(handler=cmd_docs)
 
     metrics = commands.add_parser(
         "metrics",

@@ -1,5 +1,36 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy=replace_strategy(),
+    unique_key='interaction_key',
+    on_schema_change='fail'
+) }}
+
+-- (read only on incremental runs)
+-- depends_on: {{ ref('stg_insurer__customers') }}
+-- depends_on: {{ ref('stg_insurer__policies') }}
+-- depends_on: {{ ref('stg_insurer__agents') }}
+
+-- Incremental: a run takes the interactions delivered after the table's latest delivery (new,
+-- or delivered again with their resolution), and those whose customer, policy or agent was
+-- delivered since (a late row may turn an unknown key into a known one).
 with interactions as (
     select * from {{ ref('stg_insurer__interactions') }}
+    {% if is_incremental() %}
+        where
+            batch_date > {{ delivered_through() }}
+            or customer_id in (
+                select customer_id from {{ ref('stg_insurer__customers') }}
+                where batch_date > {{ delivered_through() }}
+            )
+            or policy_number in (
+                select policy_number from {{ ref('stg_insurer__policies') }}
+                where batch_date > {{ delivered_through() }}
+            )
+            or agent_id in (
+                select agent_id from {{ ref('stg_insurer__agents') }}
+                where batch_date > {{ delivered_through() }}
+            )
+    {% endif %}
 ),
 
 customers as (
@@ -34,7 +65,8 @@ final as (
         cast(interactions.interaction_type = 'complaint' as boolean) as is_complaint,
         cast(interactions.resolved_date is not null as boolean) as is_resolved,
         cast({{ dbt.datediff('interactions.interaction_date', 'interactions.resolved_date', 'day') }} as integer)
-            as resolution_days
+            as resolution_days,
+        cast(interactions.batch_date as date) as source_batch_date
     from interactions
     left join customers on interactions.customer_id = customers.customer_id
     left join policies on interactions.policy_number = policies.policy_number

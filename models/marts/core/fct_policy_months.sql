@@ -1,9 +1,61 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy=replace_strategy(),
+    unique_key='policy_key',
+    on_schema_change='fail'
+) }}
+
+-- (read only on incremental runs)
+-- depends_on: {{ ref('stg_insurer__policies') }}
+-- depends_on: {{ ref('stg_insurer__policy_events') }}
+-- depends_on: {{ ref('stg_insurer__premium_payments') }}
+
 -- Periodic snapshot: one row per policy per calendar month, from its issue month to the month
 -- its cover finally ended (or the as-of month), with the premium due and paid that month and
 -- whether it was in force at the month's end. The base of persistency and lapse.
+--
+-- Incremental by policy: a run rebuilds every month of the policies with a delivery (the policy,
+-- an event, an installment) after the table's latest, late or corrected ones included, and of
+-- the policies still open in the latest month built (their current month moves with the as-of
+-- date). A policy that ended before that and has no new delivery keeps its rows: nothing about
+-- it can have changed.
 with policies as (
     select * from {{ ref('dim_policy') }}
-    where policy_key <> {{ unknown_key() }} and issue_date is not null
+    where
+        policy_key <> {{ unknown_key() }} and issue_date is not null
+        {% if is_incremental() %}
+            and (
+                policy_number in (
+                    select policy_number from {{ ref('stg_insurer__policies') }}
+                    where batch_date > {{ delivered_through() }}
+                    union all
+                    select policy_number from {{ ref('stg_insurer__policy_events') }}
+                    where batch_date > {{ delivered_through() }}
+                    union all
+                    select policy_number from {{ ref('stg_insurer__premium_payments') }}
+                    where batch_date > {{ delivered_through() }}
+                )
+                or policy_key in (
+                    select policy_key from {{ this }}
+                    where month_start_date >= (select max(month_start_date) from {{ this }})
+                )
+            )
+        {% endif %}
+),
+
+-- the latest delivery behind each policy's rows: the policy, its events, its installments
+deliveries as (
+    select policy_number, batch_date from {{ ref('stg_insurer__policies') }}
+    union all
+    select policy_number, batch_date from {{ ref('stg_insurer__policy_events') }}
+    union all
+    select policy_number, batch_date from {{ ref('stg_insurer__premium_payments') }}
+),
+
+latest_delivery as (
+    select policy_number, max(batch_date) as source_batch_date
+    from deliveries
+    group by policy_number
 ),
 
 months as (
@@ -31,6 +83,7 @@ policy_months as (
         policies.product_key,
         policies.channel_key,
         policies.issue_date,
+        policies.annualised_premium_twd,
         months.month_start_date,
         cast({{ dbt.last_day('months.month_start_date', 'month') }} as date) as month_end_date,
         as_of.as_of_date
@@ -84,14 +137,17 @@ final as (
             as months_since_issue,
         cast(coalesce(with_status.policy_status, 'in_force') as varchar) as month_end_status,
         cast(coalesce(with_status.policy_status, 'in_force') = 'in_force' as boolean) as is_in_force,
+        cast(with_status.annualised_premium_twd as decimal(18, 2)) as annualised_premium_twd,
         cast(coalesce(monthly_premiums.premium_due_twd, 0) as decimal(18, 2)) as premium_due_twd,
         cast(coalesce(monthly_premiums.premium_paid_twd, 0) as decimal(18, 2)) as premium_paid_twd,
         cast(coalesce(monthly_premiums.installments_due, 0) as integer) as installments_due,
-        cast(coalesce(monthly_premiums.installments_paid, 0) as integer) as installments_paid
+        cast(coalesce(monthly_premiums.installments_paid, 0) as integer) as installments_paid,
+        cast(latest_delivery.source_batch_date as date) as source_batch_date
     from with_status
     left join monthly_premiums
         on with_status.policy_key = monthly_premiums.policy_key
         and with_status.month_start_date = monthly_premiums.month_start_date
+    left join latest_delivery on with_status.policy_number = latest_delivery.policy_number
 )
 
 select * from final

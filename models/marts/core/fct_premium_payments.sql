@@ -1,13 +1,31 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy=replace_strategy(),
+    unique_key='premium_payment_key',
+    on_schema_change='fail'
+) }}
+
+-- (read only on incremental runs)
+-- depends_on: {{ ref('stg_insurer__policies') }}
+
+-- Incremental: a run takes the installments delivered after the table's latest delivery, new or
+-- delivered again (a payment date filled in, a correction), and those of policies delivered
+-- again (their keys may have changed), replacing their rows. `days_late` counts to the payment,
+-- never to the as-of date, so a row stays true as days pass.
 with payments as (
     select * from {{ ref('stg_insurer__premium_payments') }}
+    {% if is_incremental() %}
+        where
+            batch_date > {{ delivered_through() }}
+            or policy_number in (
+                select policy_number from {{ ref('stg_insurer__policies') }}
+                where batch_date > {{ delivered_through() }}
+            )
+    {% endif %}
 ),
 
 policies as (
     select policy_key, policy_number, customer_key, agent_key, product_key, channel_key from {{ ref('dim_policy') }}
-),
-
-as_of as (
-    select {{ as_of_date() }} as as_of_date
 ),
 
 final as (
@@ -24,12 +42,9 @@ final as (
         cast(payments.amount_due_twd as decimal(18, 2)) as amount_due_twd,
         cast(payments.amount_paid_twd as decimal(18, 2)) as amount_paid_twd,
         cast(payments.paid_date is not null as boolean) as is_paid,
-        cast(
-            {{ dbt.datediff('payments.due_date', 'coalesce(payments.paid_date, as_of.as_of_date)', 'day') }}
-            as integer
-        ) as days_late
+        cast({{ dbt.datediff('payments.due_date', 'payments.paid_date', 'day') }} as integer) as days_late,
+        cast(payments.batch_date as date) as source_batch_date
     from payments
-    cross join as_of
     left join policies on payments.policy_number = policies.policy_number
 )
 

@@ -116,3 +116,26 @@ def test_the_instance_gives_the_writer_pool_one_slot(tmp_path, monkeypatch):
     assert (tmp_path / "dagster" / "dagster.yaml").is_file()
     with dg.DagsterInstance.from_config(str(tmp_path / "dagster")) as instance:
         assert instance.get_concurrency_config().pool_config.default_pool_limit == 1
+
+
+def test_a_large_dbt_subset_is_not_run_from_a_copy_of_the_repository():
+    import inspect
+
+    import dagster_dbt.asset_utils
+
+    from dagster_project.defs.warehouse.project import SELECTION_ARGS_LIMIT
+
+    # the limit is still the name dagster-dbt reads (an upgrade that renames it must fail here)
+    assert "> _SELECTION_ARGS_THRESHOLD" in inspect.getsource(dagster_dbt.asset_utils)
+    assert dagster_dbt.asset_utils._SELECTION_ARGS_THRESHOLD == SELECTION_ARGS_LIMIT
+    manifest_nodes = len(dbt_nodes())
+    assert manifest_nodes < SELECTION_ARGS_LIMIT
+
+
+def dbt_nodes() -> list[str]:
+    import json
+
+    from dagster_project.defs.warehouse.project import dbt_project
+
+    manifest = json.loads(dbt_project.manifest_path.read_text())
+    return [*manifest["nodes"], *manifest["sources"], *manifest.get("unit_tests", {})]

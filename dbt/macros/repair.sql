@@ -9,15 +9,15 @@
     ROC year = Gregorian year - 1911); anything else is null. -#}
 {% macro parse_date(column) -%}
     case
-        when regexp_full_match({{ column }}, '[0-9]{4}-[0-9]{2}-[0-9]{2}')
+        when {{ full_match(column, '[0-9]{4}-[0-9]{2}-[0-9]{2}') }}
             then try_cast({{ column }} as date)
-        when regexp_full_match({{ column }}, '[0-9]{2,3}/[0-9]{2}/[0-9]{2}')
+        when {{ full_match(column, '[0-9]{2,3}/[0-9]{2}/[0-9]{2}') }}
             then try_cast(
                 lpad(cast(cast(split_part({{ column }}, '/', 1) as integer) + 1911 as varchar), 4, '0')
                 || '-' || split_part({{ column }}, '/', 2) || '-' || split_part({{ column }}, '/', 3)
                 as date
             )
-        when regexp_full_match({{ column }}, '[0-9]{6,7}')
+        when {{ full_match(column, '[0-9]{6,7}') }}
             then try_cast(
                 cast(cast(left({{ column }}, length({{ column }}) - 4) as integer) + 1911 as varchar)
                 || '-' || substr({{ column }}, length({{ column }}) - 3, 2) || '-' || right({{ column }}, 2)
@@ -36,4 +36,17 @@
         where refused._source_file = delivered._source_file
             and refused._source_line = delivered._source_line
     )
+{%- endmacro %}
+
+{#- The whole value matches a regular expression: the function differs per engine. -#}
+{% macro full_match(column, pattern) -%}
+    {{ return(adapter.dispatch('full_match', 'lifecrm')(column, pattern)) }}
+{%- endmacro %}
+
+{% macro default__full_match(column, pattern) -%}
+    regexp_full_match({{ column }}, '{{ pattern }}')
+{%- endmacro %}
+
+{% macro spark__full_match(column, pattern) -%}
+    ({{ column }} rlike '^{{ pattern }}$')
 {%- endmacro %}

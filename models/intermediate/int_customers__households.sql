@@ -1,7 +1,10 @@
 -- The vendor's household record of each person, matched by the sha256 of the national ID
 -- (the vendor's key). Only the person's pseudonymous key leaves this model.
 with identities as (
-    select distinct customer_key, national_id_sha256 from {{ ref('pii_customers') }}
+    select distinct
+        customer_key,
+        national_id_sha256
+    from {{ ref('pii_customers') }}
 ),
 
 households as (

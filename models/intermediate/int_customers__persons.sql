@@ -9,7 +9,7 @@ ranked as (
     select
         *,
         row_number() over (
-            partition by customer_key order by batch_date desc, created_date, customer_id
+            partition by customer_key order by batch_date desc, created_date asc, customer_id asc
         ) as latest_rank,
         row_number() over (
             partition by customer_key order by created_date, customer_id
@@ -19,13 +19,17 @@ ranked as (
 ),
 
 earliest as (
-    select customer_key, created_date, acquisition_source
+    select
+        customer_key,
+        created_date,
+        acquisition_source
     from ranked
     where earliest_rank = 1
 ),
 
 latest as (
-    select * from ranked where latest_rank = 1
+    select * from ranked
+    where latest_rank = 1
 ),
 
 final as (

@@ -28,7 +28,7 @@ ranked as (
         agents.branch,
         agents.is_terminated as is_orphan,
         row_number() over (
-            order by scores.lapse_probability_12m desc, policies.policy_number
+            order by scores.lapse_probability_12m desc, policies.policy_number asc
         ) as risk_rank
     from scores
     inner join policies on scores.policy_key = policies.policy_key

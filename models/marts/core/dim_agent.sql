@@ -15,8 +15,10 @@ known as (
         cast(agents.termination_date as date) as termination_date,
         cast(agents.termination_date is not null and agents.termination_date <= as_of.as_of_date as boolean)
             as is_terminated,
-        cast({{ dbt.datediff('agents.hire_date', 'coalesce(agents.termination_date, as_of.as_of_date)', 'month') }}
-            as integer) as tenure_months,
+        cast(
+            {{ dbt.datediff('agents.hire_date', 'coalesce(agents.termination_date, as_of.as_of_date)', 'month') }}
+            as integer
+        ) as tenure_months,
         cast(agents.branch as varchar) as branch,
         cast(agents.channel_code as varchar) as channel_code,
         cast(agents.agent_rank as varchar) as agent_rank

@@ -3,7 +3,10 @@ with campaigns as (
 ),
 
 channels as (
-    select channel_key, channel_code from {{ ref('dim_channel') }}
+    select
+        channel_key,
+        channel_code
+    from {{ ref('dim_channel') }}
 ),
 
 known as (

@@ -80,8 +80,13 @@ known as (
         cast(merged.next_delivered_from is null as boolean) as is_current,
         cast(merged.gender_code as varchar) as gender_code,
         cast(merged.birth_date as date) as birth_date,
-        cast(floor({{ dbt.datediff('merged.birth_date', 'as_of.as_of_date', 'day') }} / 365.25) as integer)
-            as age_years,
+        cast(
+            floor(
+                {{ dbt.datediff('merged.birth_date', 'as_of.as_of_date', 'day') }}
+                / 365.25
+            )
+            as integer
+        ) as age_years,
         cast(merged.marital_status as varchar) as marital_status,
         cast(merged.occupation_class as varchar) as occupation_class,
         cast(merged.income_band as varchar) as income_band,

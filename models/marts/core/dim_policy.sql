@@ -19,19 +19,31 @@ premium_modes as (
 ),
 
 customers as (
-    select customer_key, customer_id from {{ ref('stg_insurer__customers') }}
+    select
+        customer_key,
+        customer_id
+    from {{ ref('stg_insurer__customers') }}
 ),
 
 dim_products as (
-    select product_key, product_code from {{ ref('dim_product') }}
+    select
+        product_key,
+        product_code
+    from {{ ref('dim_product') }}
 ),
 
 dim_channels as (
-    select channel_key, channel_code from {{ ref('dim_channel') }}
+    select
+        channel_key,
+        channel_code
+    from {{ ref('dim_channel') }}
 ),
 
 agents as (
-    select agent_key, agent_id from {{ ref('dim_agent') }}
+    select
+        agent_key,
+        agent_id
+    from {{ ref('dim_agent') }}
 ),
 
 as_of as (
@@ -128,8 +140,10 @@ known as (
         cast(termination_date as date) as termination_date,
         cast(case when policy_status = 'lapsed' then termination_date end as date) as lapse_date,
         cast(policy_status = 'in_force' as boolean) as is_in_force,
-        cast({{ dbt.datediff('issue_date', 'coalesce(termination_date, as_of_date)', 'month') }}
-            as integer) as months_in_force,
+        cast(
+            {{ dbt.datediff('issue_date', 'coalesce(termination_date, as_of_date)', 'month') }}
+            as integer
+        ) as months_in_force,
         cast(as_of_date as date) as status_as_of_date
     from joined
 ),

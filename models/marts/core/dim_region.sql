@@ -1,7 +1,11 @@
 -- One row per postal code the customers live in or the vendor describes, with its city and
 -- district and the vendor's area demographics.
 with customers as (
-    select postal_code, city, district from {{ ref('stg_insurer__customers') }}
+    select
+        postal_code,
+        city,
+        district
+    from {{ ref('stg_insurer__customers') }}
 ),
 
 areas as (
@@ -14,7 +18,7 @@ named as (
         postal_code,
         city,
         district,
-        row_number() over (partition by postal_code order by count(*) desc, city, district) as name_rank
+        row_number() over (partition by postal_code order by count(*) desc, city asc, district asc) as name_rank
     from customers
     where postal_code is not null
     group by postal_code, city, district

@@ -10,7 +10,11 @@ months as (
 ),
 
 policies as (
-    select agent_key, issue_date, annualised_premium_twd from {{ ref('dim_policy') }}
+    select
+        agent_key,
+        issue_date,
+        annualised_premium_twd
+    from {{ ref('dim_policy') }}
 ),
 
 trainings as (
@@ -32,8 +36,9 @@ agent_months as (
     cross join as_of
     inner join months
         on months.month_start_date >= {{ dbt.date_trunc('month', 'agents.hire_date') }}
-        and months.month_start_date <= {{ dbt.date_trunc('month', 'coalesce(agents.termination_date, as_of.as_of_date)') }}
-        and months.month_start_date <= as_of.as_of_date
+        and months.month_start_date
+        <= {{ dbt.date_trunc('month', 'coalesce(agents.termination_date, as_of.as_of_date)') }}
+        and as_of.as_of_date >= months.month_start_date
 ),
 
 sales as (
@@ -61,8 +66,10 @@ final as (
             as agent_month_key,
         cast(agent_months.agent_key as varchar) as agent_key,
         cast(agent_months.month_start_date as date) as month_start_date,
-        cast({{ dbt.datediff('agent_months.hire_date', 'agent_months.month_start_date', 'month') }} as integer)
-            as months_since_hire,
+        cast(
+            {{ dbt.datediff('agent_months.hire_date', 'agent_months.month_start_date', 'month') }}
+            as integer
+        ) as months_since_hire,
         cast(
             agent_months.month_start_date = {{ dbt.date_trunc('month', 'agent_months.hire_date') }} as boolean
         ) as is_recruited_this_month,

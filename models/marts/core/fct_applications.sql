@@ -4,23 +4,39 @@ with applications as (
 ),
 
 customers as (
-    select customer_id, customer_key from {{ ref('stg_insurer__customers') }}
+    select
+        customer_id,
+        customer_key
+    from {{ ref('stg_insurer__customers') }}
 ),
 
 agents as (
-    select agent_key, agent_id from {{ ref('dim_agent') }}
+    select
+        agent_key,
+        agent_id
+    from {{ ref('dim_agent') }}
 ),
 
 products as (
-    select product_key, product_code from {{ ref('dim_product') }}
+    select
+        product_key,
+        product_code
+    from {{ ref('dim_product') }}
 ),
 
 channels as (
-    select channel_key, channel_code from {{ ref('dim_channel') }}
+    select
+        channel_key,
+        channel_code
+    from {{ ref('dim_channel') }}
 ),
 
 policies as (
-    select policy_key, policy_number, issue_date from {{ ref('dim_policy') }}
+    select
+        policy_key,
+        policy_number,
+        issue_date
+    from {{ ref('dim_policy') }}
 ),
 
 final as (
@@ -40,10 +56,14 @@ final as (
         cast(applications.underwriting_decision in ('standard', 'rated') as boolean) as is_accepted,
         cast(policies.policy_key is not null as boolean) as is_issued,
         cast(applications.proposed_sum_assured_twd as decimal(18, 2)) as proposed_sum_assured_twd,
-        cast({{ dbt.datediff('applications.application_date', 'applications.decision_date', 'day') }} as integer)
-            as days_to_decision,
-        cast({{ dbt.datediff('applications.application_date', 'policies.issue_date', 'day') }} as integer)
-            as days_to_issue
+        cast(
+            {{ dbt.datediff('applications.application_date', 'applications.decision_date', 'day') }}
+            as integer
+        ) as days_to_decision,
+        cast(
+            {{ dbt.datediff('applications.application_date', 'policies.issue_date', 'day') }}
+            as integer
+        ) as days_to_issue
     from applications
     left join customers on applications.customer_id = customers.customer_id
     left join agents on applications.agent_id = agents.agent_id

@@ -4,15 +4,25 @@ with touches as (
 ),
 
 customers as (
-    select customer_id, customer_key from {{ ref('stg_insurer__customers') }}
+    select
+        customer_id,
+        customer_key
+    from {{ ref('stg_insurer__customers') }}
 ),
 
 campaigns as (
-    select campaign_key, campaign_id, channel_key from {{ ref('dim_campaign') }}
+    select
+        campaign_key,
+        campaign_id,
+        channel_key
+    from {{ ref('dim_campaign') }}
 ),
 
 policies as (
-    select policy_key, policy_number from {{ ref('dim_policy') }}
+    select
+        policy_key,
+        policy_number
+    from {{ ref('dim_policy') }}
 ),
 
 final as (
@@ -30,8 +40,10 @@ final as (
         cast(touches.response_date as date) as response_date,
         cast(touches.has_converted as boolean) as has_converted,
         cast(coalesce(touches.premium_won_twd, 0) as decimal(18, 2)) as premium_won_twd,
-        cast({{ dbt.datediff('touches.touch_date', 'touches.response_date', 'day') }} as integer)
-            as days_to_response
+        cast(
+            {{ dbt.datediff('touches.touch_date', 'touches.response_date', 'day') }}
+            as integer
+        ) as days_to_response
     from touches
     left join customers on touches.customer_id = customers.customer_id
     left join campaigns on touches.campaign_id = campaigns.campaign_id

@@ -26,9 +26,18 @@ final as (
         cast(claims.decision is null as boolean) as is_open,
         cast(claims.claimed_amount_twd as decimal(18, 2)) as claimed_amount_twd,
         cast(coalesce(claims.paid_amount_twd, 0) as decimal(18, 2)) as paid_amount_twd,
-        cast({{ dbt.datediff('claims.reported_date', 'claims.assessed_date', 'day') }} as integer) as days_to_assess,
-        cast({{ dbt.datediff('claims.reported_date', 'claims.decision_date', 'day') }} as integer) as days_to_decide,
-        cast({{ dbt.datediff('claims.reported_date', 'claims.paid_date', 'day') }} as integer) as days_to_pay
+        cast(
+            {{ dbt.datediff('claims.reported_date', 'claims.assessed_date', 'day') }}
+            as integer
+        ) as days_to_assess,
+        cast(
+            {{ dbt.datediff('claims.reported_date', 'claims.decision_date', 'day') }}
+            as integer
+        ) as days_to_decide,
+        cast(
+            {{ dbt.datediff('claims.reported_date', 'claims.paid_date', 'day') }}
+            as integer
+        ) as days_to_pay
     from claims
     left join policies on claims.policy_number = policies.policy_number
 )

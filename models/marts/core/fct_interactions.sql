@@ -34,19 +34,31 @@ with interactions as (
 ),
 
 customers as (
-    select customer_id, customer_key from {{ ref('stg_insurer__customers') }}
+    select
+        customer_id,
+        customer_key
+    from {{ ref('stg_insurer__customers') }}
 ),
 
 policies as (
-    select policy_key, policy_number from {{ ref('dim_policy') }}
+    select
+        policy_key,
+        policy_number
+    from {{ ref('dim_policy') }}
 ),
 
 agents as (
-    select agent_key, agent_id from {{ ref('dim_agent') }}
+    select
+        agent_key,
+        agent_id
+    from {{ ref('dim_agent') }}
 ),
 
 channels as (
-    select channel_key, channel_code from {{ ref('dim_channel') }}
+    select
+        channel_key,
+        channel_code
+    from {{ ref('dim_channel') }}
 ),
 
 final as (
@@ -64,8 +76,10 @@ final as (
         cast(interactions.resolved_date as date) as resolved_date,
         cast(interactions.interaction_type = 'complaint' as boolean) as is_complaint,
         cast(interactions.resolved_date is not null as boolean) as is_resolved,
-        cast({{ dbt.datediff('interactions.interaction_date', 'interactions.resolved_date', 'day') }} as integer)
-            as resolution_days,
+        cast(
+            {{ dbt.datediff('interactions.interaction_date', 'interactions.resolved_date', 'day') }}
+            as integer
+        ) as resolution_days,
         cast(interactions.batch_date as date) as source_batch_date
     from interactions
     left join customers on interactions.customer_id = customers.customer_id

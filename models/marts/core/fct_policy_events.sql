@@ -23,8 +23,10 @@ final as (
         cast(events.event_date as date) as event_date,
         cast(events.amount_twd as decimal(18, 2)) as amount_twd,
         cast(coalesce(event_types.ends_cover, false) as boolean) as ends_cover,
-        cast({{ dbt.datediff('policies.issue_date', 'events.event_date', 'month') }} as integer)
-            as months_since_issue
+        cast(
+            {{ dbt.datediff('policies.issue_date', 'events.event_date', 'month') }}
+            as integer
+        ) as months_since_issue
     from events
     left join event_types on events.event_type = event_types.event_type
     left join policies on events.policy_number = policies.policy_number

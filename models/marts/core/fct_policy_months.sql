@@ -23,37 +23,48 @@ with policies as (
     select * from {{ ref('dim_policy') }}
     where
         policy_key <> {{ unknown_key() }} and issue_date is not null
-        {% if is_incremental() %}
-            and (
-                policy_number in (
-                    select policy_number from {{ ref('stg_insurer__policies') }}
-                    where batch_date > {{ delivered_through() }}
-                    union all
-                    select policy_number from {{ ref('stg_insurer__policy_events') }}
-                    where batch_date > {{ delivered_through() }}
-                    union all
-                    select policy_number from {{ ref('stg_insurer__premium_payments') }}
-                    where batch_date > {{ delivered_through() }}
-                )
-                or policy_key in (
-                    select policy_key from {{ this }}
-                    where month_start_date >= (select max(month_start_date) from {{ this }})
-                )
+    {% if is_incremental() %}
+        and (
+            policy_number in (
+                select policy_number from {{ ref('stg_insurer__policies') }}
+                where batch_date > {{ delivered_through() }}
+                union all
+                select policy_number from {{ ref('stg_insurer__policy_events') }}
+                where batch_date > {{ delivered_through() }}
+                union all
+                select policy_number from {{ ref('stg_insurer__premium_payments') }}
+                where batch_date > {{ delivered_through() }}
             )
-        {% endif %}
+            or policy_key in (
+                select policy_key from {{ this }}
+                where month_start_date >= (select max(month_start_date) from {{ this }})
+            )
+        )
+    {% endif %}
 ),
 
 -- the latest delivery behind each policy's rows: the policy, its events, its installments
 deliveries as (
-    select policy_number, batch_date from {{ ref('stg_insurer__policies') }}
+    select
+        policy_number,
+        batch_date
+    from {{ ref('stg_insurer__policies') }}
     union all
-    select policy_number, batch_date from {{ ref('stg_insurer__policy_events') }}
+    select
+        policy_number,
+        batch_date
+    from {{ ref('stg_insurer__policy_events') }}
     union all
-    select policy_number, batch_date from {{ ref('stg_insurer__premium_payments') }}
+    select
+        policy_number,
+        batch_date
+    from {{ ref('stg_insurer__premium_payments') }}
 ),
 
 latest_delivery as (
-    select policy_number, max(batch_date) as source_batch_date
+    select
+        policy_number,
+        max(batch_date) as source_batch_date
     from deliveries
     group by policy_number
 ),
@@ -91,8 +102,9 @@ policy_months as (
     cross join as_of
     inner join months
         on months.month_start_date >= {{ dbt.date_trunc('month', 'policies.issue_date') }}
-        and months.month_start_date <= {{ dbt.date_trunc('month', 'coalesce(policies.termination_date, as_of.as_of_date)') }}
-        and months.month_start_date <= as_of.as_of_date
+        and months.month_start_date
+        <= {{ dbt.date_trunc('month', 'coalesce(policies.termination_date, as_of.as_of_date)') }}
+        and as_of.as_of_date >= months.month_start_date
 ),
 
 -- the status in force at the month's end (or on the as-of date, for the current month)
@@ -133,8 +145,10 @@ final as (
         cast(with_status.channel_key as varchar) as channel_key,
         cast(with_status.month_start_date as date) as month_start_date,
         cast({{ dbt.date_trunc('month', 'with_status.issue_date') }} as date) as issue_month_start_date,
-        cast({{ dbt.datediff('with_status.issue_date', 'with_status.month_start_date', 'month') }} as integer)
-            as months_since_issue,
+        cast(
+            {{ dbt.datediff('with_status.issue_date', 'with_status.month_start_date', 'month') }}
+            as integer
+        ) as months_since_issue,
         cast(coalesce(with_status.policy_status, 'in_force') as varchar) as month_end_status,
         cast(coalesce(with_status.policy_status, 'in_force') = 'in_force' as boolean) as is_in_force,
         cast(with_status.annualised_premium_twd as decimal(18, 2)) as annualised_premium_twd,

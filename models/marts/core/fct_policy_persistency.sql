@@ -32,7 +32,10 @@ marks as (
         policies.issue_date,
         milestones.milestone_months,
         cast(
-            {{ dbt.last_day(dbt.dateadd('month', 'milestones.milestone_months', dbt.date_trunc('month', 'policies.issue_date')), 'month') }}
+            {{ dbt.last_day(
+                dbt.dateadd('month', 'milestones.milestone_months', dbt.date_trunc('month', 'policies.issue_date')),
+                'month'
+            ) }}
             as date
         ) as milestone_date,
         as_of.as_of_date
@@ -48,8 +51,8 @@ with_status as (
     from marks
     left join status_periods
         on marks.policy_number = status_periods.policy_number
-        and status_periods.valid_from <= marks.milestone_date
-        and (status_periods.valid_to is null or status_periods.valid_to > marks.milestone_date)
+        and marks.milestone_date >= status_periods.valid_from
+        and (status_periods.valid_to is null or marks.milestone_date < status_periods.valid_to)
 ),
 
 final as (

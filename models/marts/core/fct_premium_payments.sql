@@ -25,7 +25,14 @@ with payments as (
 ),
 
 policies as (
-    select policy_key, policy_number, customer_key, agent_key, product_key, channel_key from {{ ref('dim_policy') }}
+    select
+        policy_key,
+        policy_number,
+        customer_key,
+        agent_key,
+        product_key,
+        channel_key
+    from {{ ref('dim_policy') }}
 ),
 
 final as (
@@ -42,7 +49,10 @@ final as (
         cast(payments.amount_due_twd as decimal(18, 2)) as amount_due_twd,
         cast(payments.amount_paid_twd as decimal(18, 2)) as amount_paid_twd,
         cast(payments.paid_date is not null as boolean) as is_paid,
-        cast({{ dbt.datediff('payments.due_date', 'payments.paid_date', 'day') }} as integer) as days_late,
+        cast(
+            {{ dbt.datediff('payments.due_date', 'payments.paid_date', 'day') }}
+            as integer
+        ) as days_late,
         cast(payments.batch_date as date) as source_batch_date
     from payments
     left join policies on payments.policy_number = policies.policy_number

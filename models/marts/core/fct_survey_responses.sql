@@ -9,15 +9,24 @@ agent_surveys as (
 ),
 
 customers as (
-    select customer_id, customer_key from {{ ref('stg_insurer__customers') }}
+    select
+        customer_id,
+        customer_key
+    from {{ ref('stg_insurer__customers') }}
 ),
 
 agents as (
-    select agent_key, agent_id from {{ ref('dim_agent') }}
+    select
+        agent_key,
+        agent_id
+    from {{ ref('dim_agent') }}
 ),
 
 channels as (
-    select channel_key, channel_code from {{ ref('dim_channel') }}
+    select
+        channel_key,
+        channel_code
+    from {{ ref('dim_channel') }}
 ),
 
 from_customers as (

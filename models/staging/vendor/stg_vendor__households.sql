@@ -32,7 +32,7 @@ best_match as (
         *,
         row_number() over (
             partition by national_id_sha256
-            order by match_confidence desc, vendor_record_id
+            order by match_confidence desc, vendor_record_id asc
         ) as confidence_rank
     from latest
 ),

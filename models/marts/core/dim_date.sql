@@ -18,8 +18,8 @@ final as (
         cast(extract(quarter from date_day) as integer) as calendar_quarter,
         cast(extract(month from date_day) as integer) as calendar_month,
         cast(extract(day from date_day) as integer) as day_of_month,
-        cast(extract(isodow from date_day) as integer) as iso_day_of_week,
-        cast(extract(isodow from date_day) >= 6 as boolean) as is_weekend,
+        cast({{ iso_day_of_week('date_day') }} as integer) as iso_day_of_week,
+        cast({{ iso_day_of_week('date_day') }} >= 6 as boolean) as is_weekend,
         -- Taiwan's official Republic of China calendar year
         cast(extract(year from date_day) - 1911 as integer) as roc_year
     from days

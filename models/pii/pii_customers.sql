@@ -6,17 +6,17 @@ with customers as (
 
 final as (
     select
-        cast(customer_key as varchar) as customer_key,
-        cast(customer_id as varchar) as customer_id,
-        cast(national_id as varchar) as national_id,
-        cast(customer_name as varchar) as customer_name,
-        cast(phone as varchar) as phone,
-        cast(email as varchar) as email,
-        cast(address_line as varchar) as address_line,
-        cast(city as varchar) as city,
-        cast(district as varchar) as district,
-        cast(postal_code as varchar) as postal_code,
-        cast({{ sha256('national_id') }} as varchar) as national_id_sha256
+        cast(customer_key as {{ dbt.type_string() }}) as customer_key,
+        cast(customer_id as {{ dbt.type_string() }}) as customer_id,
+        cast(national_id as {{ dbt.type_string() }}) as national_id,
+        cast(customer_name as {{ dbt.type_string() }}) as customer_name,
+        cast(phone as {{ dbt.type_string() }}) as phone,
+        cast(email as {{ dbt.type_string() }}) as email,
+        cast(address_line as {{ dbt.type_string() }}) as address_line,
+        cast(city as {{ dbt.type_string() }}) as city,
+        cast(district as {{ dbt.type_string() }}) as district,
+        cast(postal_code as {{ dbt.type_string() }}) as postal_code,
+        cast({{ sha256('national_id') }} as {{ dbt.type_string() }}) as national_id_sha256
     from customers
 )
 

@@ -6,8 +6,8 @@ with policies as (
 
 final as (
     select
-        cast(product_type as varchar) as product_type,
-        cast(product_code as varchar) as product_code,
+        cast(product_type as {{ dbt.type_string() }}) as product_type,
+        cast(product_code as {{ dbt.type_string() }}) as product_code,
         cast(extract(year from issue_date) as integer) as issue_year,
         cast(count(*) as bigint) as policies_in_force,
         cast(sum(annualised_premium_twd) as decimal(18, 2)) as annualised_premium_in_force_twd,

@@ -38,24 +38,24 @@ ranked as (
 final as (
     select
         cast(risk_rank as integer) as risk_rank,
-        cast(policy_key as varchar) as policy_key,
-        cast(policy_number as varchar) as policy_number,
-        cast(customer_key as varchar) as customer_key,
-        cast(product_code as varchar) as product_code,
-        cast(payment_method as varchar) as payment_method,
+        cast(policy_key as {{ dbt.type_string() }}) as policy_key,
+        cast(policy_number as {{ dbt.type_string() }}) as policy_number,
+        cast(customer_key as {{ dbt.type_string() }}) as customer_key,
+        cast(product_code as {{ dbt.type_string() }}) as product_code,
+        cast(payment_method as {{ dbt.type_string() }}) as payment_method,
         cast(annualised_premium_twd as decimal(18, 2)) as annualised_premium_twd,
         cast(lapse_probability_12m as double) as lapse_probability_12m,
         cast(as_of_date as date) as as_of_date,
-        cast(agent_id as varchar) as agent_id,
-        cast(agent_name as varchar) as agent_name,
-        cast(branch as varchar) as branch,
+        cast(agent_id as {{ dbt.type_string() }}) as agent_id,
+        cast(agent_name as {{ dbt.type_string() }}) as agent_name,
+        cast(branch as {{ dbt.type_string() }}) as branch,
         cast(is_orphan as boolean) as is_orphan,
         cast(
             case
                 when is_orphan then 'assign a new servicing agent and call the customer'
                 when payment_method != 'auto_debit' then 'agent visit; offer auto-debit'
                 else 'agent call to review the policy'
-            end as varchar
+            end as {{ dbt.type_string() }}
         ) as recommended_action
     from ranked
     where risk_rank <= {{ var('lapse_worklist_size') }}

@@ -11,13 +11,13 @@ channels as (
 
 known as (
     select
-        cast({{ surrogate_key(['campaigns.campaign_id']) }} as varchar) as campaign_key,
-        cast(campaigns.campaign_id as varchar) as campaign_id,
-        cast(campaigns.campaign_name as varchar) as campaign_name,
-        cast(campaigns.campaign_type as varchar) as campaign_type,
-        cast(coalesce(channels.channel_key, {{ unknown_key() }}) as varchar) as channel_key,
-        cast(campaigns.contact_channel_code as varchar) as channel_code,
-        cast(campaigns.product_type as varchar) as product_type,
+        cast({{ surrogate_key(['campaigns.campaign_id']) }} as {{ dbt.type_string() }}) as campaign_key,
+        cast(campaigns.campaign_id as {{ dbt.type_string() }}) as campaign_id,
+        cast(campaigns.campaign_name as {{ dbt.type_string() }}) as campaign_name,
+        cast(campaigns.campaign_type as {{ dbt.type_string() }}) as campaign_type,
+        cast(coalesce(channels.channel_key, {{ unknown_key() }}) as {{ dbt.type_string() }}) as channel_key,
+        cast(campaigns.contact_channel_code as {{ dbt.type_string() }}) as channel_code,
+        cast(campaigns.product_type as {{ dbt.type_string() }}) as product_type,
         cast(campaigns.start_date as date) as start_date,
         cast(campaigns.end_date as date) as end_date,
         cast(campaigns.cost_per_contact_twd as decimal(18, 2)) as cost_per_contact_twd
@@ -27,13 +27,13 @@ known as (
 
 unknown as (
     select
-        cast({{ unknown_key() }} as varchar) as campaign_key,
-        cast('unknown' as varchar) as campaign_id,
-        cast('unknown' as varchar) as campaign_name,
-        cast(null as varchar) as campaign_type,
-        cast({{ unknown_key() }} as varchar) as channel_key,
-        cast(null as varchar) as channel_code,
-        cast(null as varchar) as product_type,
+        cast({{ unknown_key() }} as {{ dbt.type_string() }}) as campaign_key,
+        cast('unknown' as {{ dbt.type_string() }}) as campaign_id,
+        cast('unknown' as {{ dbt.type_string() }}) as campaign_name,
+        cast(null as {{ dbt.type_string() }}) as campaign_type,
+        cast({{ unknown_key() }} as {{ dbt.type_string() }}) as channel_key,
+        cast(null as {{ dbt.type_string() }}) as channel_code,
+        cast(null as {{ dbt.type_string() }}) as product_type,
         cast(null as date) as start_date,
         cast(null as date) as end_date,
         cast(null as decimal(18, 2)) as cost_per_contact_twd

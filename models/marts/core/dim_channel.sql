@@ -6,9 +6,9 @@ with channels as (
 
 known as (
     select
-        cast({{ surrogate_key(['channel_code']) }} as varchar) as channel_key,
-        cast(channel_code as varchar) as channel_code,
-        cast(channel_name as varchar) as channel_name,
+        cast({{ surrogate_key(['channel_code']) }} as {{ dbt.type_string() }}) as channel_key,
+        cast(channel_code as {{ dbt.type_string() }}) as channel_code,
+        cast(channel_name as {{ dbt.type_string() }}) as channel_name,
         cast(is_sales_channel as boolean) as is_sales_channel,
         cast(is_contact_channel as boolean) as is_contact_channel
     from channels
@@ -16,9 +16,9 @@ known as (
 
 unknown as (
     select
-        cast({{ unknown_key() }} as varchar) as channel_key,
-        cast('unknown' as varchar) as channel_code,
-        cast('unknown' as varchar) as channel_name,
+        cast({{ unknown_key() }} as {{ dbt.type_string() }}) as channel_key,
+        cast('unknown' as {{ dbt.type_string() }}) as channel_code,
+        cast('unknown' as {{ dbt.type_string() }}) as channel_name,
         cast(false as boolean) as is_sales_channel,
         cast(false as boolean) as is_contact_channel
 ),

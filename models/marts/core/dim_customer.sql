@@ -67,9 +67,9 @@ merged as (
 
 known as (
     select
-        cast({{ surrogate_key(['merged.customer_key', 'merged.version_number']) }} as varchar)
+        cast({{ surrogate_key(['merged.customer_key', 'merged.version_number']) }} as {{ dbt.type_string() }})
             as customer_version_key,
-        cast(merged.customer_key as varchar) as customer_key,
+        cast(merged.customer_key as {{ dbt.type_string() }}) as customer_key,
         cast(merged.version_number as integer) as version_number,
         -- the first version holds from first contact: its attributes are the earliest known
         cast(
@@ -78,7 +78,7 @@ known as (
         ) as valid_from,
         cast(merged.next_delivered_from as date) as valid_to,
         cast(merged.next_delivered_from is null as boolean) as is_current,
-        cast(merged.gender_code as varchar) as gender_code,
+        cast(merged.gender_code as {{ dbt.type_string() }}) as gender_code,
         cast(merged.birth_date as date) as birth_date,
         cast(
             floor(
@@ -87,20 +87,20 @@ known as (
             )
             as integer
         ) as age_years,
-        cast(merged.marital_status as varchar) as marital_status,
-        cast(merged.occupation_class as varchar) as occupation_class,
-        cast(merged.income_band as varchar) as income_band,
-        cast({{ surrogate_key(['merged.postal_code']) }} as varchar) as region_key,
-        cast(merged.city as varchar) as city,
-        cast(merged.district as varchar) as district,
-        cast(merged.postal_code as varchar) as postal_code,
-        cast(merged.acquisition_source as varchar) as acquisition_source,
+        cast(merged.marital_status as {{ dbt.type_string() }}) as marital_status,
+        cast(merged.occupation_class as {{ dbt.type_string() }}) as occupation_class,
+        cast(merged.income_band as {{ dbt.type_string() }}) as income_band,
+        cast({{ surrogate_key(['merged.postal_code']) }} as {{ dbt.type_string() }}) as region_key,
+        cast(merged.city as {{ dbt.type_string() }}) as city,
+        cast(merged.district as {{ dbt.type_string() }}) as district,
+        cast(merged.postal_code as {{ dbt.type_string() }}) as postal_code,
+        cast(merged.acquisition_source as {{ dbt.type_string() }}) as acquisition_source,
         cast(merged.first_contact_date as date) as first_contact_date,
         cast(merged.customer_number_count as integer) as customer_number_count,
         cast(households.customer_key is not null as boolean) as has_household_data,
         cast(households.household_size as integer) as household_size,
-        cast(households.home_owner_code as varchar) as home_owner_code,
-        cast(households.household_income_band as varchar) as household_income_band,
+        cast(households.home_owner_code as {{ dbt.type_string() }}) as home_owner_code,
+        cast(households.household_income_band as {{ dbt.type_string() }}) as household_income_band,
         cast(households.children_count as integer) as children_count,
         cast(households.vehicle_count as integer) as vehicle_count
     from merged
@@ -110,29 +110,29 @@ known as (
 
 unknown as (
     select
-        cast({{ unknown_key() }} as varchar) as customer_version_key,
-        cast({{ unknown_key() }} as varchar) as customer_key,
+        cast({{ unknown_key() }} as {{ dbt.type_string() }}) as customer_version_key,
+        cast({{ unknown_key() }} as {{ dbt.type_string() }}) as customer_key,
         cast(1 as integer) as version_number,
         cast(null as date) as valid_from,
         cast(null as date) as valid_to,
         cast(true as boolean) as is_current,
-        cast(null as varchar) as gender_code,
+        cast(null as {{ dbt.type_string() }}) as gender_code,
         cast(null as date) as birth_date,
         cast(null as integer) as age_years,
-        cast(null as varchar) as marital_status,
-        cast(null as varchar) as occupation_class,
-        cast(null as varchar) as income_band,
-        cast({{ unknown_key() }} as varchar) as region_key,
-        cast(null as varchar) as city,
-        cast(null as varchar) as district,
-        cast(null as varchar) as postal_code,
-        cast(null as varchar) as acquisition_source,
+        cast(null as {{ dbt.type_string() }}) as marital_status,
+        cast(null as {{ dbt.type_string() }}) as occupation_class,
+        cast(null as {{ dbt.type_string() }}) as income_band,
+        cast({{ unknown_key() }} as {{ dbt.type_string() }}) as region_key,
+        cast(null as {{ dbt.type_string() }}) as city,
+        cast(null as {{ dbt.type_string() }}) as district,
+        cast(null as {{ dbt.type_string() }}) as postal_code,
+        cast(null as {{ dbt.type_string() }}) as acquisition_source,
         cast(null as date) as first_contact_date,
         cast(0 as integer) as customer_number_count,
         cast(false as boolean) as has_household_data,
         cast(null as integer) as household_size,
-        cast(null as varchar) as home_owner_code,
-        cast(null as varchar) as household_income_band,
+        cast(null as {{ dbt.type_string() }}) as home_owner_code,
+        cast(null as {{ dbt.type_string() }}) as household_income_band,
         cast(null as integer) as children_count,
         cast(null as integer) as vehicle_count
 ),

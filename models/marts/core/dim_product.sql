@@ -8,13 +8,13 @@ product_types as (
 
 known as (
     select
-        cast({{ surrogate_key(['products.product_code']) }} as varchar) as product_key,
-        cast(products.product_code as varchar) as product_code,
-        cast(products.product_name as varchar) as product_name,
-        cast(products.product_type as varchar) as product_type,
-        cast(coalesce(product_types.product_type_name, 'unknown') as varchar) as product_type_name,
+        cast({{ surrogate_key(['products.product_code']) }} as {{ dbt.type_string() }}) as product_key,
+        cast(products.product_code as {{ dbt.type_string() }}) as product_code,
+        cast(products.product_name as {{ dbt.type_string() }}) as product_name,
+        cast(products.product_type as {{ dbt.type_string() }}) as product_type,
+        cast(coalesce(product_types.product_type_name, 'unknown') as {{ dbt.type_string() }}) as product_type_name,
         cast(coalesce(product_types.is_savings, false) as boolean) as is_savings,
-        cast(products.premium_modes as varchar) as premium_modes,
+        cast(products.premium_modes as {{ dbt.type_string() }}) as premium_modes,
         cast(products.term_years as integer) as term_years,
         cast(products.first_year_commission_rate as decimal(9, 4)) as first_year_commission_rate,
         cast(products.renewal_commission_rate as decimal(9, 4)) as renewal_commission_rate,
@@ -25,13 +25,13 @@ known as (
 
 unknown as (
     select
-        cast({{ unknown_key() }} as varchar) as product_key,
-        cast('unknown' as varchar) as product_code,
-        cast('unknown' as varchar) as product_name,
-        cast('unknown' as varchar) as product_type,
-        cast('unknown' as varchar) as product_type_name,
+        cast({{ unknown_key() }} as {{ dbt.type_string() }}) as product_key,
+        cast('unknown' as {{ dbt.type_string() }}) as product_code,
+        cast('unknown' as {{ dbt.type_string() }}) as product_name,
+        cast('unknown' as {{ dbt.type_string() }}) as product_type,
+        cast('unknown' as {{ dbt.type_string() }}) as product_type_name,
         cast(false as boolean) as is_savings,
-        cast(null as varchar) as premium_modes,
+        cast(null as {{ dbt.type_string() }}) as premium_modes,
         cast(null as integer) as term_years,
         cast(null as decimal(9, 4)) as first_year_commission_rate,
         cast(null as decimal(9, 4)) as renewal_commission_rate,

@@ -32,11 +32,11 @@ postal_codes as (
 
 known as (
     select
-        cast({{ surrogate_key(['postal_codes.postal_code']) }} as varchar) as region_key,
-        cast(postal_codes.postal_code as varchar) as postal_code,
-        cast(coalesce(named.city, 'unknown') as varchar) as city,
-        cast(coalesce(named.district, 'unknown') as varchar) as district,
-        cast(areas.urbanisation as varchar) as urbanisation,
+        cast({{ surrogate_key(['postal_codes.postal_code']) }} as {{ dbt.type_string() }}) as region_key,
+        cast(postal_codes.postal_code as {{ dbt.type_string() }}) as postal_code,
+        cast(coalesce(named.city, 'unknown') as {{ dbt.type_string() }}) as city,
+        cast(coalesce(named.district, 'unknown') as {{ dbt.type_string() }}) as district,
+        cast(areas.urbanisation as {{ dbt.type_string() }}) as urbanisation,
         cast(areas.population as integer) as population,
         cast(areas.median_household_income_twd as decimal(18, 2)) as median_household_income_twd,
         cast(areas.median_age as integer) as median_age
@@ -47,11 +47,11 @@ known as (
 
 unknown as (
     select
-        cast({{ unknown_key() }} as varchar) as region_key,
-        cast('unknown' as varchar) as postal_code,
-        cast('unknown' as varchar) as city,
-        cast('unknown' as varchar) as district,
-        cast(null as varchar) as urbanisation,
+        cast({{ unknown_key() }} as {{ dbt.type_string() }}) as region_key,
+        cast('unknown' as {{ dbt.type_string() }}) as postal_code,
+        cast('unknown' as {{ dbt.type_string() }}) as city,
+        cast('unknown' as {{ dbt.type_string() }}) as district,
+        cast(null as {{ dbt.type_string() }}) as urbanisation,
         cast(null as integer) as population,
         cast(null as decimal(18, 2)) as median_household_income_twd,
         cast(null as integer) as median_age

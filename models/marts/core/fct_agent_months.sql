@@ -62,9 +62,11 @@ training as (
 
 final as (
     select
-        cast({{ surrogate_key(['agent_months.agent_key', 'agent_months.month_start_date']) }} as varchar)
+        cast(
+            {{ surrogate_key(['agent_months.agent_key', 'agent_months.month_start_date']) }} as {{ dbt.type_string() }}
+        )
             as agent_month_key,
-        cast(agent_months.agent_key as varchar) as agent_key,
+        cast(agent_months.agent_key as {{ dbt.type_string() }}) as agent_key,
         cast(agent_months.month_start_date as date) as month_start_date,
         cast(
             {{ dbt.datediff('agent_months.hire_date', 'agent_months.month_start_date', 'month') }}

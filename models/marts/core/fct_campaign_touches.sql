@@ -27,14 +27,14 @@ policies as (
 
 final as (
     select
-        cast({{ surrogate_key(['touches.touch_id']) }} as varchar) as campaign_touch_key,
-        cast(touches.touch_id as varchar) as touch_id,
-        cast(coalesce(campaigns.campaign_key, {{ unknown_key() }}) as varchar) as campaign_key,
-        cast(coalesce(campaigns.channel_key, {{ unknown_key() }}) as varchar) as channel_key,
-        cast(coalesce(customers.customer_key, {{ unknown_key() }}) as varchar) as customer_key,
-        cast(coalesce(policies.policy_key, {{ unknown_key() }}) as varchar) as won_policy_key,
+        cast({{ surrogate_key(['touches.touch_id']) }} as {{ dbt.type_string() }}) as campaign_touch_key,
+        cast(touches.touch_id as {{ dbt.type_string() }}) as touch_id,
+        cast(coalesce(campaigns.campaign_key, {{ unknown_key() }}) as {{ dbt.type_string() }}) as campaign_key,
+        cast(coalesce(campaigns.channel_key, {{ unknown_key() }}) as {{ dbt.type_string() }}) as channel_key,
+        cast(coalesce(customers.customer_key, {{ unknown_key() }}) as {{ dbt.type_string() }}) as customer_key,
+        cast(coalesce(policies.policy_key, {{ unknown_key() }}) as {{ dbt.type_string() }}) as won_policy_key,
         cast(touches.touch_date as date) as touch_date,
-        cast(case when touches.is_control then 'control' else 'treatment' end as varchar) as test_group,
+        cast(case when touches.is_control then 'control' else 'treatment' end as {{ dbt.type_string() }}) as test_group,
         cast(touches.is_control as boolean) as is_control,
         cast(touches.has_responded as boolean) as has_responded,
         cast(touches.response_date as date) as response_date,

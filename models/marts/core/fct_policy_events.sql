@@ -12,14 +12,14 @@ policies as (
 
 final as (
     select
-        cast({{ surrogate_key(['events.event_id']) }} as varchar) as policy_event_key,
-        cast(events.event_id as varchar) as event_id,
-        cast(coalesce(policies.policy_key, {{ unknown_key() }}) as varchar) as policy_key,
-        cast(coalesce(policies.customer_key, {{ unknown_key() }}) as varchar) as customer_key,
-        cast(coalesce(policies.agent_key, {{ unknown_key() }}) as varchar) as agent_key,
-        cast(coalesce(policies.product_key, {{ unknown_key() }}) as varchar) as product_key,
-        cast(coalesce(policies.channel_key, {{ unknown_key() }}) as varchar) as channel_key,
-        cast(events.event_type as varchar) as event_type,
+        cast({{ surrogate_key(['events.event_id']) }} as {{ dbt.type_string() }}) as policy_event_key,
+        cast(events.event_id as {{ dbt.type_string() }}) as event_id,
+        cast(coalesce(policies.policy_key, {{ unknown_key() }}) as {{ dbt.type_string() }}) as policy_key,
+        cast(coalesce(policies.customer_key, {{ unknown_key() }}) as {{ dbt.type_string() }}) as customer_key,
+        cast(coalesce(policies.agent_key, {{ unknown_key() }}) as {{ dbt.type_string() }}) as agent_key,
+        cast(coalesce(policies.product_key, {{ unknown_key() }}) as {{ dbt.type_string() }}) as product_key,
+        cast(coalesce(policies.channel_key, {{ unknown_key() }}) as {{ dbt.type_string() }}) as channel_key,
+        cast(events.event_type as {{ dbt.type_string() }}) as event_type,
         cast(events.event_date as date) as event_date,
         cast(events.amount_twd as decimal(18, 2)) as amount_twd,
         cast(coalesce(event_types.ends_cover, false) as boolean) as ends_cover,

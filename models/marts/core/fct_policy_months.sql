@@ -136,20 +136,20 @@ monthly_premiums as (
 
 final as (
     select
-        cast({{ surrogate_key(['with_status.policy_key', 'with_status.month_start_date']) }} as varchar)
+        cast({{ surrogate_key(['with_status.policy_key', 'with_status.month_start_date']) }} as {{ dbt.type_string() }})
             as policy_month_key,
-        cast(with_status.policy_key as varchar) as policy_key,
-        cast(with_status.customer_key as varchar) as customer_key,
-        cast(with_status.agent_key as varchar) as agent_key,
-        cast(with_status.product_key as varchar) as product_key,
-        cast(with_status.channel_key as varchar) as channel_key,
+        cast(with_status.policy_key as {{ dbt.type_string() }}) as policy_key,
+        cast(with_status.customer_key as {{ dbt.type_string() }}) as customer_key,
+        cast(with_status.agent_key as {{ dbt.type_string() }}) as agent_key,
+        cast(with_status.product_key as {{ dbt.type_string() }}) as product_key,
+        cast(with_status.channel_key as {{ dbt.type_string() }}) as channel_key,
         cast(with_status.month_start_date as date) as month_start_date,
         cast({{ dbt.date_trunc('month', 'with_status.issue_date') }} as date) as issue_month_start_date,
         cast(
             {{ dbt.datediff('with_status.issue_date', 'with_status.month_start_date', 'month') }}
             as integer
         ) as months_since_issue,
-        cast(coalesce(with_status.policy_status, 'in_force') as varchar) as month_end_status,
+        cast(coalesce(with_status.policy_status, 'in_force') as {{ dbt.type_string() }}) as month_end_status,
         cast(coalesce(with_status.policy_status, 'in_force') = 'in_force' as boolean) as is_in_force,
         cast(with_status.annualised_premium_twd as decimal(18, 2)) as annualised_premium_twd,
         cast(coalesce(monthly_premiums.premium_due_twd, 0) as decimal(18, 2)) as premium_due_twd,

@@ -57,12 +57,14 @@ with_status as (
 
 final as (
     select
-        cast({{ surrogate_key(['policy_key', 'milestone_months']) }} as varchar) as policy_milestone_key,
-        cast(policy_key as varchar) as policy_key,
-        cast(customer_key as varchar) as customer_key,
-        cast(agent_key as varchar) as agent_key,
-        cast(product_key as varchar) as product_key,
-        cast(channel_key as varchar) as channel_key,
+        cast(
+            {{ surrogate_key(['policy_key', 'milestone_months']) }} as {{ dbt.type_string() }}
+        ) as policy_milestone_key,
+        cast(policy_key as {{ dbt.type_string() }}) as policy_key,
+        cast(customer_key as {{ dbt.type_string() }}) as customer_key,
+        cast(agent_key as {{ dbt.type_string() }}) as agent_key,
+        cast(product_key as {{ dbt.type_string() }}) as product_key,
+        cast(channel_key as {{ dbt.type_string() }}) as channel_key,
         cast(issue_date as date) as issue_date,
         cast(milestone_months as integer) as milestone_months,
         cast(milestone_date as date) as milestone_date,

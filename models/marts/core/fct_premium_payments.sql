@@ -37,13 +37,13 @@ policies as (
 
 final as (
     select
-        cast({{ surrogate_key(['payments.payment_id']) }} as varchar) as premium_payment_key,
-        cast(payments.payment_id as varchar) as payment_id,
-        cast(coalesce(policies.policy_key, {{ unknown_key() }}) as varchar) as policy_key,
-        cast(coalesce(policies.customer_key, {{ unknown_key() }}) as varchar) as customer_key,
-        cast(coalesce(policies.agent_key, {{ unknown_key() }}) as varchar) as agent_key,
-        cast(coalesce(policies.product_key, {{ unknown_key() }}) as varchar) as product_key,
-        cast(coalesce(policies.channel_key, {{ unknown_key() }}) as varchar) as channel_key,
+        cast({{ surrogate_key(['payments.payment_id']) }} as {{ dbt.type_string() }}) as premium_payment_key,
+        cast(payments.payment_id as {{ dbt.type_string() }}) as payment_id,
+        cast(coalesce(policies.policy_key, {{ unknown_key() }}) as {{ dbt.type_string() }}) as policy_key,
+        cast(coalesce(policies.customer_key, {{ unknown_key() }}) as {{ dbt.type_string() }}) as customer_key,
+        cast(coalesce(policies.agent_key, {{ unknown_key() }}) as {{ dbt.type_string() }}) as agent_key,
+        cast(coalesce(policies.product_key, {{ unknown_key() }}) as {{ dbt.type_string() }}) as product_key,
+        cast(coalesce(policies.channel_key, {{ unknown_key() }}) as {{ dbt.type_string() }}) as channel_key,
         cast(payments.due_date as date) as due_date,
         cast(payments.paid_date as date) as paid_date,
         cast(payments.amount_due_twd as decimal(18, 2)) as amount_due_twd,

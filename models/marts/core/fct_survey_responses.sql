@@ -31,12 +31,14 @@ channels as (
 
 from_customers as (
     select
-        cast({{ surrogate_key(["'customer'", 'customer_surveys.survey_id']) }} as varchar) as survey_response_key,
-        cast(customer_surveys.survey_id as varchar) as survey_id,
-        cast('customer' as varchar) as respondent_type,
-        cast(coalesce(customers.customer_key, {{ unknown_key() }}) as varchar) as customer_key,
-        cast({{ unknown_key() }} as varchar) as agent_key,
-        cast(coalesce(channels.channel_key, {{ unknown_key() }}) as varchar) as channel_key,
+        cast(
+            {{ surrogate_key(["'customer'", 'customer_surveys.survey_id']) }} as {{ dbt.type_string() }}
+        ) as survey_response_key,
+        cast(customer_surveys.survey_id as {{ dbt.type_string() }}) as survey_id,
+        cast('customer' as {{ dbt.type_string() }}) as respondent_type,
+        cast(coalesce(customers.customer_key, {{ unknown_key() }}) as {{ dbt.type_string() }}) as customer_key,
+        cast({{ unknown_key() }} as {{ dbt.type_string() }}) as agent_key,
+        cast(coalesce(channels.channel_key, {{ unknown_key() }}) as {{ dbt.type_string() }}) as channel_key,
         cast(customer_surveys.survey_date as date) as survey_date,
         cast(customer_surveys.csat_score as integer) as csat_score,
         cast(customer_surveys.nps_score as integer) as nps_score,
@@ -45,7 +47,7 @@ from_customers as (
                 when customer_surveys.nps_score >= 9 then 'promoter'
                 when customer_surveys.nps_score >= 7 then 'passive'
                 else 'detractor'
-            end as varchar
+            end as {{ dbt.type_string() }}
         ) as nps_category,
         cast(null as integer) as agent_satisfaction_score,
         cast(null as boolean) as intends_to_stay
@@ -56,16 +58,18 @@ from_customers as (
 
 from_agents as (
     select
-        cast({{ surrogate_key(["'agent'", 'agent_surveys.survey_id']) }} as varchar) as survey_response_key,
-        cast(agent_surveys.survey_id as varchar) as survey_id,
-        cast('agent' as varchar) as respondent_type,
-        cast({{ unknown_key() }} as varchar) as customer_key,
-        cast(coalesce(agents.agent_key, {{ unknown_key() }}) as varchar) as agent_key,
-        cast({{ unknown_key() }} as varchar) as channel_key,
+        cast(
+            {{ surrogate_key(["'agent'", 'agent_surveys.survey_id']) }} as {{ dbt.type_string() }}
+        ) as survey_response_key,
+        cast(agent_surveys.survey_id as {{ dbt.type_string() }}) as survey_id,
+        cast('agent' as {{ dbt.type_string() }}) as respondent_type,
+        cast({{ unknown_key() }} as {{ dbt.type_string() }}) as customer_key,
+        cast(coalesce(agents.agent_key, {{ unknown_key() }}) as {{ dbt.type_string() }}) as agent_key,
+        cast({{ unknown_key() }} as {{ dbt.type_string() }}) as channel_key,
         cast(agent_surveys.survey_date as date) as survey_date,
         cast(null as integer) as csat_score,
         cast(null as integer) as nps_score,
-        cast(null as varchar) as nps_category,
+        cast(null as {{ dbt.type_string() }}) as nps_category,
         cast(agent_surveys.satisfaction_score as integer) as agent_satisfaction_score,
         cast(agent_surveys.intends_to_stay as boolean) as intends_to_stay
     from agent_surveys

@@ -99,9 +99,26 @@ def test_lapse_scores_rank_the_true_risk(built_world):
     assert correlation > 0.3, f"Spearman correlation with the true risk is only {correlation:.2f}"
 
 
-def test_model_metrics_are_recorded(built_world):
-    auc = scalar(built_world, "select value from ml.model_metrics where metric = 'roc_auc'")
-    assert 0.5 < auc <= 1.0
+def test_model_metrics_are_recorded_for_each_candidate(built_world):
+    con = built_world.connect()
+    try:
+        metrics = con.execute(
+            "select model_name, is_chosen, metric, value from ml.model_metrics"
+        ).fetchall()
+        scored_by = con.execute("select distinct model_name from ml.policy_lapse_scores").fetchall()
+    finally:
+        con.close()
+    table = {(model, metric): value for model, _, metric, value in metrics}
+    models = {model for model, _, _, _ in metrics}
+    assert models == {"lapse_logistic_regression", "lapse_gradient_boosting"}
+    for model in models:
+        assert 0.5 < table[(model, "roc_auc")] <= 1.0, model
+        assert 0 <= table[(model, "expected_calibration_error")] < 0.2, model
+        assert 0 < table[(model, "brier_score")] < 0.25, model
+    chosen = {model for model, is_chosen, _, _ in metrics if is_chosen}
+    assert len(chosen) == 1 and scored_by == [(chosen.pop(),)]
+    best = max(models, key=lambda model: table[(model, "roc_auc")])
+    assert scored_by[0][0] == best
 
 
 def test_strategic_book_adds_up_to_the_marts(built_world):

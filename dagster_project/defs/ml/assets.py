@@ -29,7 +29,10 @@ MART_INPUTS = [
             deps=MART_INPUTS,
             group_name="ml",
             kinds={"scikitlearn", "duckdb"},
-            description="Out-of-time evaluation of the lapse model (ROC AUC, PR AUC, Brier, lift).",
+            description=(
+                "Out-of-time evaluation of each lapse model candidate (ROC AUC, PR AUC, Brier, "
+                "expected calibration error, top-decile lift) and which one scores."
+            ),
         ),
     ],
     pool=WAREHOUSE_POOL,
@@ -39,13 +42,18 @@ def lapse_risk_model(context: dg.AssetExecutionContext, warehouse: DuckDBResourc
         result = lapse_model.run(con)
         scored = replace_table(con, "ml.policy_lapse_scores", result.scores)
         replace_table(con, "ml.model_metrics", result.metrics)
-    metrics = dict(zip(result.metrics["metric"], result.metrics["value"], strict=True))
-    context.log.info(f"scored {scored} in-force policies; out-of-time metrics {metrics}")
+    metrics = {
+        f"{row.model_name}: {row.metric}": float(row.value) for row in result.metrics.itertuples()
+    }
+    context.log.info(f"scored {scored} in-force policies with {result.chosen}; {metrics}")
     yield dg.MaterializeResult(
         asset_key=["ml", "policy_lapse_scores"],
-        metadata={"policies_scored": scored, "model": lapse_model.MODEL_NAME},
+        metadata={"policies_scored": scored, "model": result.chosen},
     )
     yield dg.MaterializeResult(
         asset_key=["ml", "model_metrics"],
-        metadata={name: dg.FloatMetadataValue(value) for name, value in metrics.items()},
+        metadata={
+            "chosen_model": result.chosen,
+            **{name: dg.FloatMetadataValue(value) for name, value in metrics.items()},
+        },
     )

@@ -26,6 +26,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
 from ml.features import CATEGORICAL, NUMERIC, last_data_date, policy_features
+from ml.oracle import ORACLE_NAME, true_probabilities
 
 HORIZON_MONTHS = 12
 MIN_POSITIVES = 5
@@ -147,8 +148,11 @@ def run(con: duckdb.DuckDBPyConnection) -> LapseModelRun:
     for name in CANDIDATES:
         held_out = fit_calibrated(name, train).predict_proba(test[CATEGORICAL + NUMERIC])[:, 1]
         evaluated[name] = evaluate(test["lapsed_in_horizon"].to_numpy(), held_out)
+    truth = true_probabilities(con, test, test_as_of)
+    if truth is not None and not np.isnan(truth).any():
+        evaluated[ORACLE_NAME] = evaluate(test["lapsed_in_horizon"].to_numpy(), truth)
     # the baseline (first) wins ties: max keeps the first of equal keys
-    chosen = max(evaluated, key=lambda name: evaluated[name]["roc_auc"])
+    chosen = max(CANDIDATES, key=lambda name: evaluated[name]["roc_auc"])
 
     # The chosen model that scores today is refit on the latest fully observed window.
     final = fit_calibrated(chosen, test)

@@ -1,0 +1,57 @@
+"""The simulator's true lapse probabilities as a yardstick: how well could any model do?
+
+Only a simulated world has a truth (`<data dir>/truth/`, never read to build anything); when it
+is there, the lapse model's evaluation also scores the simulator's true 12-month probabilities on
+the same policies and labels. The truth holds them as of the world's end date and one year
+before it, so the oracle is scored only when the evaluation date is one of those.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import duckdb
+import numpy as np
+import pandas as pd
+from dateutil.relativedelta import relativedelta
+
+from lifecrm import settings
+
+ORACLE_NAME = "oracle_true_probability"
+
+
+def true_probabilities(
+    con: duckdb.DuckDBPyConnection, policies: pd.DataFrame, as_of: date
+) -> np.ndarray | None:
+    """The true 12-month lapse probability of each of `policies` (by policy_key) on `as_of`, or
+    None when the world has no truth for that date."""
+    truth = settings.truth_dir() / "policies.csv"
+    world = settings.truth_dir() / "world.json"
+    if not truth.is_file() or not world.is_file():
+        return None
+    end = date.fromisoformat(json.loads(world.read_text())["config"]["end"])
+    column = {
+        end: "true_lapse_probability_12m",
+        end - relativedelta(years=1): "true_lapse_probability_12m_year_before",
+    }.get(as_of)
+    if column is None:
+        return None
+    keys = pd.DataFrame(
+        {"policy_key": policies["policy_key"].to_numpy(), "row": range(len(policies))}
+    )
+    con.register("_policies", keys)
+    try:
+        found = con.execute(
+            f"""
+            select t.{column}
+            from _policies
+            left join marts.dim_policy as p using (policy_key)
+            left join read_csv(?, all_varchar = true) as t using (policy_number)
+            order by _policies.row
+            """,
+            [str(truth)],
+        ).fetchall()
+    finally:
+        con.unregister("_policies")
+    return np.array([float(v) if v not in (None, "", "nan") else np.nan for (v,) in found])

@@ -110,15 +110,19 @@ def test_model_metrics_are_recorded_for_each_candidate(built_world):
         con.close()
     table = {(model, metric): value for model, _, metric, value in metrics}
     models = {model for model, _, _, _ in metrics}
-    assert models == {"lapse_logistic_regression", "lapse_gradient_boosting"}
-    for model in models:
+    candidates = {"lapse_logistic_regression", "lapse_gradient_boosting"}
+    assert models == candidates | {"oracle_true_probability"}
+    for model in candidates:
         assert 0.5 < table[(model, "roc_auc")] <= 1.0, model
         assert 0 <= table[(model, "expected_calibration_error")] < 0.2, model
         assert 0 < table[(model, "brier_score")] < 0.25, model
     chosen = {model for model, is_chosen, _, _ in metrics if is_chosen}
     assert len(chosen) == 1 and scored_by == [(chosen.pop(),)]
-    best = max(models, key=lambda model: table[(model, "roc_auc")])
+    best = max(candidates, key=lambda model: table[(model, "roc_auc")])
     assert scored_by[0][0] == best
+    # the simulator's true probabilities rank the same policies better than any model can
+    oracle = table[("oracle_true_probability", "roc_auc")]
+    assert oracle > table[(best, "roc_auc")] > oracle - 0.15
 
 
 def test_strategic_book_adds_up_to_the_marts(built_world):

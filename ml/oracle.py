@@ -1,4 +1,4 @@
-"""The simulator's true lapse probabilities as a yardstick: how well could any model do?
+"""The simulator's truth as a yardstick: how well could any model do?
 
 Only a simulated world has a truth (`<data dir>/truth/`, never read to build anything); when it
 is there, the lapse model's evaluation also scores the simulator's true 12-month probabilities on
@@ -55,3 +55,30 @@ def true_probabilities(
     finally:
         con.unregister("_policies")
     return np.array([float(v) if v not in (None, "", "nan") else np.nan for (v,) in found])
+
+
+def true_segments(con: duckdb.DuckDBPyConnection, customer_keys: pd.Series) -> list | None:
+    """The simulator's true segment of each customer (by customer_key), or None without a truth.
+    A customer the truth does not know (none should be missing) gets None."""
+    truth = settings.truth_dir() / "customers.csv"
+    if not truth.is_file():
+        return None
+    keys = pd.DataFrame(
+        {"customer_key": customer_keys.to_numpy(), "row": range(len(customer_keys))}
+    )
+    con.register("_customers", keys)
+    try:
+        found = con.execute(
+            """
+            select any_value(t.segment)
+            from _customers
+            left join pii.pii_customers as p using (customer_key)
+            left join read_csv(?, all_varchar = true) as t using (customer_id)
+            group by _customers.row
+            order by _customers.row
+            """,
+            [str(truth)],
+        ).fetchall()
+    finally:
+        con.unregister("_customers")
+    return [segment for (segment,) in found]

@@ -50,7 +50,8 @@ EXPECTED_ASSETS = {
         "fct_claims", "fct_interactions", "fct_campaign_touches", "fct_survey_responses",
         "fct_agent_months",
     )),
-    "ml/policy_lapse_scores", "ml/model_metrics",
+    "features/feat_customers",
+    "ml/policy_lapse_scores", "ml/model_metrics", "ml/customer_segments", "ml/segment_profiles",
     "strategic/inforce_premium_by_product",
     "tactical/lapse_risk_worklist",
 }  # fmt: skip

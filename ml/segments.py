@@ -1,0 +1,172 @@
+"""Customer segmentation: k-means on scaled behavioural, value and demographic features.
+
+The number of segments is chosen in `K_RANGE` by the silhouette score (computed on a fixed
+sample, as it costs the square of the rows); the clustering is seeded, so the same data give
+the same segments. Each segment gets a profile and a readable name built from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pandas as pd
+from sklearn.cluster import KMeans
+from sklearn.compose import ColumnTransformer
+from sklearn.metrics import silhouette_score
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+K_RANGE = range(3, 9)
+SEED = 0
+SILHOUETTE_SAMPLE = 10_000
+MIN_CUSTOMERS = 50
+
+CATEGORICAL = ["income_band", "marital_status", "acquisition_source"]
+NUMERIC = [
+    "age_years",
+    "tenure_months",
+    "children_count",
+    "policies_in_force",
+    "product_types_held",
+    "log_annualised_premium",
+    "savings_share",
+    "bancassurance_share",
+    "unpaid_installments_12m",
+    "complaints_12m",
+]
+
+
+@dataclass(frozen=True)
+class Segmentation:
+    assignments: pd.DataFrame  # customer_key, segment_id, segment_name
+    profiles: pd.DataFrame  # one row per segment
+    k: int
+    silhouette: float
+    silhouette_by_k: dict[int, float]
+
+
+def customer_features(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    frame = (
+        con.sql(
+            """
+        select *,
+            ln(1 + annualised_premium_in_force_twd) as log_annualised_premium,
+            savings_policies_in_force / policies_in_force as savings_share,
+            bancassurance_policies_in_force / policies_in_force as bancassurance_share
+        from features.feat_customers
+        order by customer_key
+        """
+        )
+        .to_arrow_table()
+        .to_pandas()
+    )
+    return frame
+
+
+def _encoder() -> ColumnTransformer:
+    return ColumnTransformer(
+        [
+            (
+                "categorical",
+                OneHotEncoder(handle_unknown="ignore", sparse_output=False),
+                CATEGORICAL,
+            ),
+            ("numeric", StandardScaler(), NUMERIC),
+        ]
+    )
+
+
+def segment(frame: pd.DataFrame) -> Segmentation:
+    if len(frame) < MIN_CUSTOMERS:
+        raise ValueError(
+            f"cannot segment {len(frame)} customers (need at least {MIN_CUSTOMERS}): "
+            "generate a larger world"
+        )
+    matrix = _encoder().fit_transform(
+        frame[CATEGORICAL + NUMERIC].astype({c: float for c in NUMERIC})
+    )
+    sample = np.random.default_rng(SEED).permutation(len(matrix))[:SILHOUETTE_SAMPLE]
+    fits, silhouettes = {}, {}
+    for k in K_RANGE:
+        model = KMeans(n_clusters=k, n_init=10, random_state=SEED).fit(matrix)
+        fits[k] = model
+        silhouettes[k] = float(silhouette_score(matrix[sample], model.labels_[sample]))
+    k = max(silhouettes, key=lambda n: (silhouettes[n], -n))  # the fewer segments on a tie
+    labels = _ordered(fits[k].labels_, frame["annualised_premium_in_force_twd"])
+    profiles = profile(frame.assign(segment_id=labels))
+    names = dict(zip(profiles["segment_id"], profiles["segment_name"], strict=True))
+    assignments = pd.DataFrame(
+        {
+            "customer_key": frame["customer_key"],
+            "as_of_date": frame["as_of_date"],
+            "segment_id": labels,
+            "segment_name": [names[s] for s in labels],
+        }
+    )
+    return Segmentation(assignments, profiles, k, silhouettes[k], silhouettes)
+
+
+def _ordered(labels: np.ndarray, premium: pd.Series) -> np.ndarray:
+    """Number segments 1..k by mean premium in force, highest first: stable names for reruns."""
+    means = pd.Series(premium.to_numpy(dtype=float)).groupby(labels).mean()
+    rank = {label: i + 1 for i, label in enumerate(means.sort_values(ascending=False).index)}
+    return np.array([rank[label] for label in labels])
+
+
+# what a segment's name may say of it: a feature, and its words for above and below average
+TRAITS = {
+    "age_years": ("older", "younger"),
+    "tenure_months": ("long-standing", "newer"),
+    "log_annualised_premium": ("high-premium", "low-premium"),
+    "policies_in_force": ("multi-policy", "single-policy"),
+    "savings_share": ("savings-minded", "protection-minded"),
+    "bancassurance_share": ("bank-sold", "agency-sold"),
+    "unpaid_installments_12m": ("late-paying", "prompt-paying"),
+    "complaints_12m": ("complaining", "content"),
+    "children_count": ("family", "childless"),
+}
+INCOME_WORDS = {"high": "affluent", "middle": "middle-income", "low": "modest-income"}
+
+
+def profile(frame: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for segment_id, group in frame.groupby("segment_id"):
+        income = group["income_band"].value_counts(normalize=True)
+        rows.append(
+            {
+                "segment_id": int(segment_id),
+                "customers": len(group),
+                "share_of_customers": len(group) / len(frame),
+                "mean_age_years": float(group["age_years"].mean()),
+                "mean_annualised_premium_in_force_twd": float(
+                    group["annualised_premium_in_force_twd"].astype(float).mean()
+                ),
+                "mean_policies_in_force": float(group["policies_in_force"].mean()),
+                "lapsed_policy_share": float(
+                    group["policies_lapsed"].sum() / max(1, group["policies_ever"].sum())
+                ),
+                "savings_share": float(group["savings_share"].mean()),
+                "bancassurance_share": float(group["bancassurance_share"].mean()),
+                "top_income_band": income.index[0],
+                "top_income_band_share": float(income.iat[0]),
+                "top_acquisition_source": group["acquisition_source"].mode().iat[0],
+                "segment_name": _name(int(segment_id), group, frame, income),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _name(segment_id: int, group: pd.DataFrame, frame: pd.DataFrame, income: pd.Series) -> str:
+    """The segment's two most distinctive traits (largest standardised distance of its mean
+    from everyone's), and its income band when most of it shares one."""
+    distance = {
+        trait: (group[trait].astype(float).mean() - frame[trait].astype(float).mean())
+        / (frame[trait].astype(float).std() or 1.0)
+        for trait in TRAITS
+    }
+    top = sorted(distance, key=lambda t: -abs(distance[t]))[:2]
+    words = [TRAITS[t][0] if distance[t] > 0 else TRAITS[t][1] for t in top]
+    if income.iat[0] >= 0.6:
+        words.append(INCOME_WORDS.get(income.index[0], income.index[0]))
+    return f"{segment_id}: " + ", ".join(words)

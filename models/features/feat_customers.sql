@@ -28,9 +28,9 @@ policy_status as (
     cross join as_of
     left join {{ ref('int_policies__status_periods') }} as periods
         on
-            policies.policy_number = periods.policy_number
-            and as_of.as_of_date >= periods.valid_from
-            and (periods.valid_to is null or as_of.as_of_date < periods.valid_to)
+        policies.policy_number = periods.policy_number
+        and as_of.as_of_date >= periods.valid_from
+        and (periods.valid_to is null or as_of.as_of_date < periods.valid_to)
     where policies.issue_date <= as_of.as_of_date
 ),
 
@@ -44,7 +44,13 @@ holdings as (
         count(distinct case when status_on_as_of = 'in_force' then product_type end) as product_types_held,
         sum(case when status_on_as_of = 'lapsed' then 1 else 0 end) as policies_lapsed,
         sum(
-            case when status_on_as_of = 'in_force' and product_type in ('whole_life', 'endowment', 'annuity', 'investment_linked') then 1 else 0 end
+            case
+                when
+                    status_on_as_of = 'in_force'
+                    and product_type in ('whole_life', 'endowment', 'annuity', 'investment_linked')
+                    then 1
+                else 0
+            end
         ) as savings_policies_in_force,
         sum(case when status_on_as_of = 'in_force' and channel_code = 'bancassurance' then 1 else 0 end)
             as bancassurance_policies_in_force
@@ -110,16 +116,23 @@ final as (
     select
         cast(customers.customer_key as {{ dbt.type_string() }}) as customer_key,
         cast(as_of.as_of_date as date) as as_of_date,
-        cast(floor({{ dbt.datediff('customers.birth_date', 'as_of.as_of_date', 'day') }} / 365.25) as integer)
-            as age_years,
+        cast(
+            floor(
+                {{ dbt.datediff('customers.birth_date', 'as_of.as_of_date', 'day') }}
+                / 365.25
+            )
+            as integer
+        ) as age_years,
         cast(customers.gender_code as {{ dbt.type_string() }}) as gender_code,
         cast(customers.marital_status as {{ dbt.type_string() }}) as marital_status,
         cast(customers.income_band as {{ dbt.type_string() }}) as income_band,
         cast(customers.acquisition_source as {{ dbt.type_string() }}) as acquisition_source,
         cast(customers.has_household_data as boolean) as has_household_data,
         cast(coalesce(customers.children_count, 0) as integer) as children_count,
-        cast({{ dbt.datediff('customers.first_contact_date', 'as_of.as_of_date', 'month') }} as integer)
-            as tenure_months,
+        cast(
+            {{ dbt.datediff('customers.first_contact_date', 'as_of.as_of_date', 'month') }}
+            as integer
+        ) as tenure_months,
         cast(holdings.policies_ever as integer) as policies_ever,
         cast(holdings.policies_in_force as integer) as policies_in_force,
         cast(holdings.annualised_premium_in_force_twd as decimal(18, 2)) as annualised_premium_in_force_twd,

@@ -1,0 +1,91 @@
+"""Features as of a date read nothing dated after it: planting later facts changes nothing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+import duckdb
+from conftest import BIN
+
+from lifecrm import settings
+
+AS_OF = "2024-06-30"
+
+
+def build_features(data_dir) -> list[tuple]:
+    env = {
+        **os.environ,
+        "LIFECRM_DATA_DIR": str(data_dir),
+        "DBT_TARGET_PATH": str(data_dir / "dbt"),
+        "DBT_LOG_PATH": str(data_dir / "dbt"),
+    }
+    built = subprocess.run(
+        [str(BIN / "dbt"), "run", "--select", "feat_customers", "--vars", f"as_of_date: {AS_OF}",
+         "--profiles-dir", str(settings.PROJECT_ROOT / "dbt")],
+        cwd=settings.PROJECT_ROOT, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert built.returncode == 0, built.stdout[-3000:]
+    con = duckdb.connect(str(data_dir / "warehouse" / "lifecrm.duckdb"), read_only=True)
+    try:
+        return con.execute("select * from features.feat_customers order by customer_key").fetchall()
+    finally:
+        con.close()
+
+
+def plant(data_dir, customer: str, day: str) -> None:
+    """A complaint, a paid installment, a paid claim, a survey and a new policy, all on `day`."""
+    con = duckdb.connect(str(data_dir / "warehouse" / "lifecrm.duckdb"))
+    try:
+        con.execute(
+            "insert into marts.fct_interactions (interaction_key, customer_key, interaction_date, "
+            "is_complaint, interaction_type) values ('planted', ?, ?, true, 'complaint')",
+            [customer, day],
+        )
+        con.execute(
+            "insert into marts.fct_premium_payments (premium_payment_key, customer_key, due_date, "
+            "paid_date, amount_due_twd, amount_paid_twd, is_paid) "
+            "values ('planted', ?, ?, ?, 5000, 5000, true)",
+            [customer, day, day],
+        )
+        con.execute(
+            "insert into marts.fct_claims (claim_key, customer_key, reported_date, paid_date, "
+            "paid_amount_twd) values ('planted', ?, ?, ?, 90000)",
+            [customer, day, day],
+        )
+        con.execute(
+            "insert into marts.fct_survey_responses (survey_response_key, customer_key, "
+            "respondent_type, survey_date, csat_score) values ('planted', ?, 'customer', ?, 1)",
+            [customer, day],
+        )
+        con.execute(
+            "insert into marts.dim_policy (policy_key, policy_number, customer_key, product_type, "
+            "channel_code, issue_date, annualised_premium_twd) "
+            "values ('planted', 'P-planted', ?, 'term', 'agent', ?, 12000)",
+            [customer, day],
+        )
+    finally:
+        con.close()
+
+
+def copy_of(built_world, folder):
+    (folder / "warehouse").mkdir(parents=True)
+    shutil.copyfile(built_world.warehouse, folder / "warehouse" / "lifecrm.duckdb")
+    return folder
+
+
+def test_later_events_do_not_change_the_features(built_world, tmp_path):
+    data = copy_of(built_world, tmp_path / "later")
+    before = build_features(data)
+    assert len(before) > 100
+    plant(data, before[0][0], "2024-07-01")
+    assert build_features(data) == before
+
+
+def test_the_same_events_a_day_earlier_do(built_world, tmp_path):
+    data = copy_of(built_world, tmp_path / "earlier")
+    before = build_features(data)
+    plant(data, before[0][0], "2024-06-30")
+    after = build_features(data)
+    assert len(after) == len(before) and after[0] != before[0] and after[1:] == before[1:]

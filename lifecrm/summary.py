@@ -6,7 +6,7 @@ from pathlib import Path
 
 from lifecrm.warehouse_file import connect_read_only
 
-SCHEMAS = ("raw", "staging", "marts", "ml", "strategic", "tactical")
+SCHEMAS = ("raw", "staging", "marts", "features", "ml", "strategic", "tactical")
 
 QUERIES_TO_TRY = [
     (
@@ -28,8 +28,22 @@ QUERIES_TO_TRY = [
         "group by 1 order by 2;",
     ),
     (
-        "How well the lapse model ranks risk",
-        "select metric, round(value, 3) from ml.model_metrics;",
+        "How well each lapse model ranks risk (out of time), beside the truth's own probabilities",
+        "select model_name, is_chosen, metric, round(value, 3) as value from ml.model_metrics\n"
+        "where metric in ('roc_auc', 'expected_calibration_error') order by metric, model_name;",
+    ),
+    (
+        "13-month persistency by issue year and channel",
+        "select year(p.issue_date) as issue_year, c.channel_name,\n"
+        "       round(avg(p.is_in_force_at_milestone::int), 3) as persistency\n"
+        "from marts.fct_policy_persistency p join marts.dim_channel c using (channel_key)\n"
+        "where p.milestone_months = 13 and p.is_milestone_reached group by all order by all;",
+    ),
+    (
+        "The customer segments",
+        "select segment_name, customers, round(mean_age_years) as age,\n"
+        "       round(mean_annualised_premium_in_force_twd) as premium_twd\n"
+        "from ml.segment_profiles order by segment_id;",
     ),
 ]
 

@@ -27,8 +27,10 @@ from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
 from ml.features import CATEGORICAL, NUMERIC, last_data_date, policy_features
 from ml.oracle import ORACLE_NAME, true_probabilities
+from ml.registry import Registered, load_promoted, register
 
 HORIZON_MONTHS = 12
+REGISTERED_NAME = "lapse_risk"
 MIN_POSITIVES = 5
 CALIBRATION_FOLDS = 3
 # isotonic calibration needs enough rows per fold; below this, Platt (sigmoid) scaling
@@ -42,6 +44,7 @@ class LapseModelRun:
     scores: pd.DataFrame
     metrics: pd.DataFrame
     chosen: str
+    registered: Registered
 
 
 def logistic_regression() -> Pipeline:
@@ -160,10 +163,20 @@ def run(con: duckdb.DuckDBPyConnection) -> LapseModelRun:
     # the baseline (first) wins ties: max keeps the first of equal keys
     chosen = max(CANDIDATES, key=lambda name: evaluated[name]["roc_auc"])
 
-    # The chosen model that scores today is refit on the latest fully observed window.
-    final = fit_calibrated(chosen, test)
+    # The chosen model is refit on the latest fully observed window and registered; today's
+    # policies are scored by the latest promoted model (this one, if it met the floors).
+    registered = register(
+        con,
+        REGISTERED_NAME,
+        fit_calibrated(chosen, test),
+        trained_as_of=test_as_of,
+        evaluated_as_of=test_as_of,
+        features=CATEGORICAL + NUMERIC,
+        metrics=evaluated[chosen],
+    )
     current = policy_features(con, last, HORIZON_MONTHS)
-    probability = final.predict_proba(current[CATEGORICAL + NUMERIC])[:, 1]
+    version, scorer = load_promoted(con, REGISTERED_NAME)
+    probability = scorer.predict_proba(current[CATEGORICAL + NUMERIC])[:, 1]
     scored_at = datetime.now().replace(microsecond=0)
 
     scores = pd.DataFrame(
@@ -173,6 +186,7 @@ def run(con: duckdb.DuckDBPyConnection) -> LapseModelRun:
             "lapse_probability_12m": probability,
             "risk_decile": risk_deciles(probability) if len(probability) else [],
             "model_name": chosen,
+            "model_version": version,
             "scored_at": scored_at,
         }
     )
@@ -194,4 +208,4 @@ def run(con: duckdb.DuckDBPyConnection) -> LapseModelRun:
             for metric, value in metrics.items()
         ]
     )
-    return LapseModelRun(scores=scores, metrics=metric_rows, chosen=chosen)
+    return LapseModelRun(scores=scores, metrics=metric_rows, chosen=chosen, registered=registered)

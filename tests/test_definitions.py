@@ -52,6 +52,7 @@ EXPECTED_ASSETS = {
     )),
     "features/feat_customers",
     "ml/policy_lapse_scores", "ml/model_metrics", "ml/customer_segments", "ml/segment_profiles",
+    "ml/model_registry",
     "strategic/inforce_premium_by_product",
     "tactical/lapse_risk_worklist",
 }  # fmt: skip

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 from conftest import BIN, BuiltWorld
 
-SCHEMAS = ("raw", "staging", "marts", "ml", "strategic", "tactical")
+SCHEMAS = ("raw", "staging", "pii", "marts", "features", "ml", "strategic", "tactical")
 
 
 def scalar(world: BuiltWorld, sql: str):
@@ -106,6 +106,12 @@ def test_model_metrics_are_recorded_for_each_candidate(built_world):
             "select model_name, is_chosen, metric, value from ml.model_metrics"
         ).fetchall()
         scored_by = con.execute("select distinct model_name from ml.policy_lapse_scores").fetchall()
+        registry = con.execute(
+            "select version, is_promoted from ml.model_registry where model_name = 'lapse_risk'"
+        ).fetchall()
+        scored_version = con.execute(
+            "select distinct model_version from ml.policy_lapse_scores"
+        ).fetchall()
     finally:
         con.close()
     table = {(model, metric): value for model, _, metric, value in metrics}
@@ -118,6 +124,7 @@ def test_model_metrics_are_recorded_for_each_candidate(built_world):
         assert 0 < table[(model, "brier_score")] < 0.25, model
     chosen = {model for model, is_chosen, _, _ in metrics if is_chosen}
     assert len(chosen) == 1 and scored_by == [(chosen.pop(),)]
+    assert registry == [(1, True)] and scored_version == [(1,)]
     best = max(candidates, key=lambda model: table[(model, "roc_auc")])
     assert scored_by[0][0] == best
     # the simulator's true probabilities rank the same policies better than any model can
@@ -180,3 +187,14 @@ def test_an_older_duckdb_reader_opens_the_warehouse(built_world, table):
     version, rows = done.stdout.splitlines()[1].split(",")
     assert version.startswith("v1.")
     assert int(rows) > 0
+
+
+def test_the_queries_run_prints_to_try_run(built_world):
+    from lifecrm.summary import QUERIES_TO_TRY
+
+    con = built_world.connect()
+    try:
+        for title, sql in QUERIES_TO_TRY:
+            assert con.sql(sql).fetchall(), title
+    finally:
+        con.close()

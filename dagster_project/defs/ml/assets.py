@@ -34,6 +34,16 @@ MART_INPUTS = [
                 "expected calibration error, top-decile lift) and which one scores."
             ),
         ),
+        dg.AssetSpec(
+            ["ml", "model_registry"],
+            deps=MART_INPUTS,
+            group_name="ml",
+            kinds={"scikitlearn", "duckdb"},
+            description=(
+                "Every trained model: window, features, hyper-parameters, metrics, artefact "
+                "and sha256, and whether (and why) it was promoted to score."
+            ),
+        ),
     ],
     pool=WAREHOUSE_POOL,
 )
@@ -45,15 +55,34 @@ def lapse_risk_model(context: dg.AssetExecutionContext, warehouse: DuckDBResourc
     metrics = {
         f"{row.model_name}: {row.metric}": float(row.value) for row in result.metrics.itertuples()
     }
-    context.log.info(f"scored {scored} in-force policies with {result.chosen}; {metrics}")
+    registered = result.registered
+    context.log.info(
+        f"{registered.model_name} v{registered.version} ({result.chosen}) {registered.reason}"
+    )
+    context.log.info(f"scored {scored} in-force policies; {metrics}")
     yield dg.MaterializeResult(
         asset_key=["ml", "policy_lapse_scores"],
-        metadata={"policies_scored": scored, "model": result.chosen},
+        metadata={
+            "policies_scored": scored,
+            "model": result.chosen,
+            "registered_version": registered.version,
+            "promotion": registered.reason,
+        },
     )
     yield dg.MaterializeResult(
         asset_key=["ml", "model_metrics"],
         metadata={
             "chosen_model": result.chosen,
             **{name: dg.FloatMetadataValue(value) for name, value in metrics.items()},
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key=["ml", "model_registry"],
+        metadata={
+            "model": registered.model_name,
+            "version": registered.version,
+            "promoted": registered.promoted,
+            "reason": registered.reason,
+            "artefact": dg.MetadataValue.path(registered.artefact),
         },
     )

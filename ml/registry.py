@@ -1,0 +1,132 @@
+"""The model registry: every trained model is recorded in `ml.model_registry` with its training
+window, features, hyper-parameters, metrics and artefact (a joblib file under
+`<data dir>/models/`, with its sha256); scoring loads the latest *promoted* model of a name.
+
+A model is promoted only when its evaluation meets the floor (`PROMOTION_FLOORS`); otherwise it is
+recorded with the reason and the previous promoted model keeps scoring.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import duckdb
+import joblib
+
+from lifecrm import settings
+
+TABLE = "ml.model_registry"
+# metric -> the lowest value a model may have and still be promoted
+PROMOTION_FLOORS = {"roc_auc": 0.6}
+
+
+class RegistryError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Registered:
+    model_name: str
+    version: int
+    promoted: bool
+    reason: str
+    artefact: str
+
+
+def _ensure_table(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("create schema if not exists ml")
+    con.execute(
+        f"""create table if not exists {TABLE} (
+            model_name varchar, version integer, algorithm varchar, trained_at timestamp,
+            trained_as_of date, evaluated_as_of date, features varchar, hyper_parameters varchar,
+            metrics varchar, artefact_path varchar, artefact_sha256 varchar,
+            is_promoted boolean, promotion_reason varchar)"""
+    )
+
+
+def _sha256(path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def promotion_decision(metrics: dict[str, float]) -> tuple[bool, str]:
+    short = [
+        f"{metric} {metrics.get(metric, float('nan')):.3f} is below the floor {floor}"
+        for metric, floor in PROMOTION_FLOORS.items()
+        if not metrics.get(metric, float("-inf")) >= floor
+    ]
+    if short:
+        return False, "not promoted: " + "; ".join(short)
+    return True, "promoted: " + ", ".join(
+        f"{metric} {metrics[metric]:.3f} >= {floor}" for metric, floor in PROMOTION_FLOORS.items()
+    )
+
+
+def register(
+    con: duckdb.DuckDBPyConnection,
+    model_name: str,
+    model,
+    *,
+    trained_as_of: date,
+    evaluated_as_of: date,
+    features: list[str],
+    metrics: dict[str, float],
+) -> Registered:
+    """Save `model`, record it, and promote it if its metrics meet the floors."""
+    _ensure_table(con)
+    version = con.execute(
+        f"select coalesce(max(version), 0) + 1 from {TABLE} where model_name = ?", [model_name]
+    ).fetchall()[0][0]
+    folder = settings.data_dir() / "models" / model_name
+    folder.mkdir(parents=True, exist_ok=True)
+    artefact = folder / f"v{version}.joblib"
+    joblib.dump(model, artefact)
+    promoted, reason = promotion_decision(metrics)
+    con.execute(
+        f"insert into {TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            model_name, version, type(_final_estimator(model)).__name__,
+            datetime.now().replace(microsecond=0), trained_as_of, evaluated_as_of,
+            json.dumps(features), json.dumps(_parameters(model), default=str),
+            json.dumps(metrics), str(artefact), _sha256(artefact), promoted, reason,
+        ],
+    )  # fmt: skip
+    return Registered(model_name, version, promoted, reason, str(artefact))
+
+
+def load_promoted(con: duckdb.DuckDBPyConnection, model_name: str) -> tuple[int, object]:
+    """The version and the model of the latest promoted `model_name`, its artefact checked
+    against the recorded sha256."""
+    _ensure_table(con)
+    rows = con.execute(
+        f"select version, artefact_path, artefact_sha256 from {TABLE} "
+        "where model_name = ? and is_promoted order by version desc limit 1",
+        [model_name],
+    ).fetchall()
+    if not rows:
+        raise RegistryError(f"no promoted version of {model_name} in {TABLE}")
+    version, path, expected = rows[0]
+    if _sha256(path) != expected:
+        raise RegistryError(
+            f"{path}: the artefact of {model_name} v{version} does not match its recorded sha256"
+        )
+    return version, joblib.load(path)
+
+
+def _final_estimator(model):
+    inner = getattr(model, "estimator", model)  # a calibrated wrapper keeps the pipeline here
+    return inner.steps[-1][1] if hasattr(inner, "steps") else inner
+
+
+def _parameters(model) -> dict:
+    return {
+        name: value
+        for name, value in _final_estimator(model).get_params().items()
+        if isinstance(value, (int, float, str, bool, type(None)))
+    }

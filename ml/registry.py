@@ -8,15 +8,16 @@ recorded with the reason and the previous promoted model keeps scoring.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 import duckdb
 import joblib
 
 from lifecrm import settings
+from lifecrm.ingest.landing import sha256_of
 
 TABLE = "ml.model_registry"
 # metric -> the lowest value a model may have and still be promoted
@@ -45,14 +46,6 @@ def _ensure_table(con: duckdb.DuckDBPyConnection) -> None:
             metrics varchar, artefact_path varchar, artefact_sha256 varchar,
             is_promoted boolean, promotion_reason varchar)"""
     )
-
-
-def _sha256(path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def promotion_decision(metrics: dict[str, float]) -> tuple[bool, str]:
@@ -94,7 +87,7 @@ def register(
             model_name, version, type(_final_estimator(model)).__name__,
             datetime.now().replace(microsecond=0), trained_as_of, evaluated_as_of,
             json.dumps(features), json.dumps(_parameters(model), default=str),
-            json.dumps(metrics), str(artefact), _sha256(artefact), promoted, reason,
+            json.dumps(metrics), str(artefact), sha256_of(artefact), promoted, reason,
         ],
     )  # fmt: skip
     return Registered(model_name, version, promoted, reason, str(artefact))
@@ -112,7 +105,7 @@ def load_promoted(con: duckdb.DuckDBPyConnection, model_name: str) -> tuple[int,
     if not rows:
         raise RegistryError(f"no promoted version of {model_name} in {TABLE}")
     version, path, expected = rows[0]
-    if _sha256(path) != expected:
+    if sha256_of(Path(path)) != expected:
         raise RegistryError(
             f"{path}: the artefact of {model_name} v{version} does not match its recorded sha256"
         )

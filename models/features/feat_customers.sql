@@ -11,8 +11,7 @@ customers as (
     cross join as_of
     where
         customers.customer_key <> {{ unknown_key() }}
-        and customers.valid_from <= as_of.as_of_date
-        and (customers.valid_to is null or customers.valid_to > as_of.as_of_date)
+        and {{ valid_on('customers', 'as_of.as_of_date') }}
 ),
 
 -- each policy's status on the as-of date, from its status periods
@@ -29,8 +28,7 @@ policy_status as (
     left join {{ ref('int_policies__status_periods') }} as periods
         on
         policies.policy_number = periods.policy_number
-        and as_of.as_of_date >= periods.valid_from
-        and (periods.valid_to is null or as_of.as_of_date < periods.valid_to)
+        and {{ valid_on('periods', 'as_of.as_of_date') }}
     where policies.issue_date <= as_of.as_of_date
 ),
 

@@ -115,11 +115,7 @@ with_status as (
     from policy_months
     left join status_periods
         on policy_months.policy_number = status_periods.policy_number
-        and status_periods.valid_from <= least(policy_months.month_end_date, policy_months.as_of_date)
-        and (
-            status_periods.valid_to is null
-            or status_periods.valid_to > least(policy_months.month_end_date, policy_months.as_of_date)
-        )
+        and {{ valid_on('status_periods', 'least(policy_months.month_end_date, policy_months.as_of_date)') }}
 ),
 
 monthly_premiums as (

@@ -51,8 +51,7 @@ with_status as (
     from marks
     left join status_periods
         on marks.policy_number = status_periods.policy_number
-        and marks.milestone_date >= status_periods.valid_from
-        and (status_periods.valid_to is null or marks.milestone_date < status_periods.valid_to)
+        and {{ valid_on('status_periods', 'marks.milestone_date') }}
 ),
 
 final as (

@@ -32,6 +32,20 @@ def daily(tmp_path_factory):
     return data
 
 
+def dbt_in(data_dir, *args: str) -> subprocess.CompletedProcess:
+    """dbt on the warehouse of `data_dir`, its artefacts beside it."""
+    env = {
+        **os.environ,
+        "LIFECRM_DATA_DIR": str(data_dir),
+        "DBT_TARGET_PATH": str(data_dir / "dbt"),
+        "DBT_LOG_PATH": str(data_dir / "dbt"),
+    }
+    return subprocess.run(
+        [str(BIN / "dbt"), *args, "--profiles-dir", str(settings.PROJECT_ROOT / "dbt")],
+        cwd=settings.PROJECT_ROOT, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def refreshed(daily, tmp_path_factory):
     """A copy of the day-by-day warehouse whose incremental facts are rebuilt from scratch."""
@@ -40,13 +54,7 @@ def refreshed(daily, tmp_path_factory):
     shutil.copyfile(
         daily / "warehouse" / "lifecrm.duckdb", scratch / "warehouse" / "lifecrm.duckdb"
     )
-    env = {**os.environ, "LIFECRM_DATA_DIR": str(scratch), "DBT_TARGET_PATH": str(scratch / "dbt"),
-           "DBT_LOG_PATH": str(scratch / "dbt")}  # fmt: skip
-    built = subprocess.run(
-        [str(BIN / "dbt"), "run", "--full-refresh", "--select", *INCREMENTAL,
-         "--profiles-dir", str(settings.PROJECT_ROOT / "dbt")],
-        cwd=settings.PROJECT_ROOT, env=env, capture_output=True, text=True,
-    )  # fmt: skip
+    built = dbt_in(scratch, "run", "--full-refresh", "--select", *INCREMENTAL)
     assert built.returncode == 0, built.stdout[-3000:]
     return scratch
 
@@ -71,3 +79,15 @@ def test_day_by_day_equals_a_full_refresh(daily, refreshed, table):
         "where source_batch_date > (select min(batch_date) from daily.raw.load_manifest)"
     ).fetchall()[0][0]
     assert 0 < later < rows
+
+
+def test_a_fact_built_before_it_was_incremental_asks_for_a_full_refresh(built_world, tmp_path):
+    (tmp_path / "warehouse").mkdir()
+    shutil.copyfile(built_world.warehouse, tmp_path / "warehouse" / "lifecrm.duckdb")
+    con = duckdb.connect(str(tmp_path / "warehouse" / "lifecrm.duckdb"))
+    con.execute("alter table marts.fct_interactions drop column source_batch_date")
+    con.close()
+    built = dbt_in(tmp_path, "run", "--select", "fct_interactions")
+    assert built.returncode == 1
+    assert "was built by an earlier version of lifecrm" in built.stdout
+    assert "dbt build --full-refresh --select fct_interactions" in built.stdout

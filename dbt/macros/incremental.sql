@@ -13,7 +13,18 @@
     {{ return('merge') }}
 {%- endmacro %}
 
-{#- The latest delivery an incremental fact has taken in: rows delivered after it are new. -#}
+{#- The latest delivery an incremental fact has taken in: rows delivered after it are new.
+    A table built before the facts were incremental lacks the column: say how to rebuild it. -#}
 {% macro delivered_through() -%}
+    {%- if execute -%}
+        {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
+        {%- if 'source_batch_date' not in columns -%}
+            {{ exceptions.raise_compiler_error(
+                this ~ " was built by an earlier version of lifecrm, before it was incremental: "
+                ~ "rebuild it once with `dbt build --full-refresh --select " ~ this.identifier
+                ~ "` (profiles in dbt/), or start from a fresh data directory"
+            ) }}
+        {%- endif -%}
+    {%- endif -%}
     (select coalesce(max(source_batch_date), cast('1900-01-01' as date)) from {{ this }})
 {%- endmacro %}

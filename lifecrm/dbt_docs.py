@@ -3,12 +3,11 @@ of the warehouse's tables) under the data directory, and optionally serve it."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 from lifecrm import settings
+from lifecrm.dbt_cli import run_dbt
 
 
 def docs_dir() -> Path:
@@ -16,18 +15,8 @@ def docs_dir() -> Path:
 
 
 def _dbt(*arguments: str, capture: bool = True) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        settings.DATA_DIR_ENV: str(settings.data_dir()),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    command = [
-        str(Path(sys.executable).parent / "dbt"), *arguments,
-        "--profiles-dir", str(settings.PROJECT_ROOT / "dbt"),
-        "--target-path", str(docs_dir()), "--log-path", str(docs_dir()),
-    ]  # fmt: skip
-    return subprocess.run(
-        command, cwd=settings.PROJECT_ROOT, env=env, capture_output=capture, text=True
+    return run_dbt(
+        list(arguments), data_dir=settings.data_dir(), artefacts=docs_dir(), capture=capture
     )
 
 

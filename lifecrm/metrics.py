@@ -15,11 +15,12 @@ import sys
 from pathlib import Path
 
 from lifecrm import settings
+from lifecrm.dbt_cli import run_dbt
 
 MF_MANIFEST = settings.PROJECT_ROOT / "target" / "semantic_manifest.json"
 
 
-def _environment() -> dict[str, str]:
+def _mf_environment() -> dict[str, str]:
     return {
         **os.environ,
         settings.DATA_DIR_ENV: str(settings.data_dir()),
@@ -32,12 +33,7 @@ def prepare_semantic_manifest() -> Path:
     """Parse the dbt project (metrics and semantic models included) and put the semantic
     manifest where `mf` reads it."""
     target = settings.data_dir() / "dbt" / "semantic"
-    bin_dir = Path(sys.executable).parent
-    parsed = subprocess.run(
-        [str(bin_dir / "dbt"), "parse", "--quiet", "--target-path", str(target),
-         "--log-path", str(target)],
-        cwd=settings.PROJECT_ROOT, env=_environment(), capture_output=True, text=True,
-    )  # fmt: skip
+    parsed = run_dbt(["parse", "--quiet"], data_dir=settings.data_dir(), artefacts=target)
     if parsed.returncode != 0:
         raise ValueError(f"dbt parse failed:\n{parsed.stdout[-3000:]}{parsed.stderr[-3000:]}")
     MF_MANIFEST.parent.mkdir(exist_ok=True)
@@ -52,5 +48,5 @@ def run_mf(arguments: list[str]) -> int:
     prepare_semantic_manifest()
     mf = str(Path(sys.executable).parent / "mf")
     return subprocess.run(
-        [mf, *arguments], cwd=settings.PROJECT_ROOT, env=_environment()
+        [mf, *arguments], cwd=settings.PROJECT_ROOT, env=_mf_environment()
     ).returncode

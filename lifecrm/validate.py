@@ -10,10 +10,7 @@ renamed column, unreadable file, checksum mismatch, too many bad rows) or a fail
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -23,6 +20,7 @@ from pathlib import Path
 import duckdb
 
 from lifecrm import settings
+from lifecrm.dbt_cli import run_dbt
 from lifecrm.ingest.contract import required_columns
 from lifecrm.ingest.exports import EXPORTS
 from lifecrm.ingest.landing import LandingError, export_files
@@ -115,22 +113,10 @@ def _validate_exports(con: duckdb.DuckDBPyConnection, batch: date | None, report
 
 
 def _dbt_build(scratch: Path, report: Report) -> None:
-    env = {
-        **os.environ,
-        "LIFECRM_DATA_DIR": str(scratch),
-        "DBT_TARGET_PATH": str(scratch / "dbt"),
-        "DBT_LOG_PATH": str(scratch / "dbt"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    dbt = str(Path(sys.executable).parent / "dbt")
     # the models that read the ml schema need the Python models' output: not built here
-    args = [
-        dbt, "build",
-        "--profiles-dir", str(settings.PROJECT_ROOT / "dbt"),
-        "--project-dir", str(settings.PROJECT_ROOT),
-        "--exclude", "source:ml+",
-    ]  # fmt: skip
-    done = subprocess.run(args, env=env, capture_output=True, text=True, cwd=settings.PROJECT_ROOT)
+    done = run_dbt(
+        ["build", "--exclude", "source:ml+"], data_dir=scratch, artefacts=scratch / "dbt"
+    )
     results = scratch / "dbt" / "run_results.json"
     if not results.is_file():
         report.cases.append(Case("dbt", "build", failure=done.stdout[-2000:] + done.stderr[-2000:]))

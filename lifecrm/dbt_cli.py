@@ -1,0 +1,30 @@
+"""dbt as a subprocess of lifecrm: the project's profiles, a given data directory (whose warehouse
+the profile opens), and the artefacts (target files, logs) in a given folder."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from lifecrm import settings
+
+
+def run_dbt(
+    arguments: list[str], *, data_dir: Path, artefacts: Path, capture: bool = True
+) -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        settings.DATA_DIR_ENV: str(data_dir),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    command = [
+        str(Path(sys.executable).parent / "dbt"), *arguments,
+        "--profiles-dir", str(settings.PROJECT_ROOT / "dbt"),
+        "--project-dir", str(settings.PROJECT_ROOT),
+        "--target-path", str(artefacts), "--log-path", str(artefacts),
+    ]  # fmt: skip
+    return subprocess.run(
+        command, cwd=settings.PROJECT_ROOT, env=env, capture_output=capture, text=True
+    )

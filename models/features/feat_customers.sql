@@ -114,13 +114,7 @@ final as (
     select
         cast(customers.customer_key as {{ dbt.type_string() }}) as customer_key,
         cast(as_of.as_of_date as date) as as_of_date,
-        cast(
-            floor(
-                {{ dbt.datediff('customers.birth_date', 'as_of.as_of_date', 'day') }}
-                / 365.25
-            )
-            as integer
-        ) as age_years,
+        cast({{ age_in_years('customers.birth_date', 'as_of.as_of_date') }} as integer) as age_years,
         cast(customers.gender_code as {{ dbt.type_string() }}) as gender_code,
         cast(customers.marital_status as {{ dbt.type_string() }}) as marital_status,
         cast(customers.income_band as {{ dbt.type_string() }}) as income_band,

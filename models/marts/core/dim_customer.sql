@@ -80,13 +80,7 @@ known as (
         cast(merged.next_delivered_from is null as boolean) as is_current,
         cast(merged.gender_code as {{ dbt.type_string() }}) as gender_code,
         cast(merged.birth_date as date) as birth_date,
-        cast(
-            floor(
-                {{ dbt.datediff('merged.birth_date', 'as_of.as_of_date', 'day') }}
-                / 365.25
-            )
-            as integer
-        ) as age_years,
+        cast({{ age_in_years('merged.birth_date', 'as_of.as_of_date') }} as integer) as age_years,
         cast(merged.marital_status as {{ dbt.type_string() }}) as marital_status,
         cast(merged.occupation_class as {{ dbt.type_string() }}) as occupation_class,
         cast(merged.income_band as {{ dbt.type_string() }}) as income_band,

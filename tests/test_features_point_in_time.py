@@ -2,30 +2,21 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 
 import duckdb
-from conftest import BIN
 
-from lifecrm import settings
+from lifecrm.dbt_cli import run_dbt
 
 AS_OF = "2024-06-30"
 
 
 def build_features(data_dir) -> list[tuple]:
-    env = {
-        **os.environ,
-        "LIFECRM_DATA_DIR": str(data_dir),
-        "DBT_TARGET_PATH": str(data_dir / "dbt"),
-        "DBT_LOG_PATH": str(data_dir / "dbt"),
-    }
-    built = subprocess.run(
-        [str(BIN / "dbt"), "run", "--select", "feat_customers", "--vars", f"as_of_date: {AS_OF}",
-         "--profiles-dir", str(settings.PROJECT_ROOT / "dbt")],
-        cwd=settings.PROJECT_ROOT, env=env, capture_output=True, text=True,
-    )  # fmt: skip
+    built = run_dbt(
+        ["run", "--select", "feat_customers", "--vars", f"as_of_date: {AS_OF}"],
+        data_dir=data_dir,
+        artefacts=data_dir / "dbt",
+    )
     assert built.returncode == 0, built.stdout[-3000:]
     con = duckdb.connect(str(data_dir / "warehouse" / "lifecrm.duckdb"), read_only=True)
     try:

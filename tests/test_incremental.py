@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 
 import duckdb
 import pytest
-from conftest import BIN, lifecrm
+from conftest import lifecrm
 
-from lifecrm import settings
+from lifecrm.dbt_cli import run_dbt
 
 INCREMENTAL = ["fct_premium_payments", "fct_policy_months", "fct_interactions"]
 DAYS = 3
@@ -32,18 +30,9 @@ def daily(tmp_path_factory):
     return data
 
 
-def dbt_in(data_dir, *args: str) -> subprocess.CompletedProcess:
+def dbt_in(data_dir, *args: str):
     """dbt on the warehouse of `data_dir`, its artefacts beside it."""
-    env = {
-        **os.environ,
-        "LIFECRM_DATA_DIR": str(data_dir),
-        "DBT_TARGET_PATH": str(data_dir / "dbt"),
-        "DBT_LOG_PATH": str(data_dir / "dbt"),
-    }
-    return subprocess.run(
-        [str(BIN / "dbt"), *args, "--profiles-dir", str(settings.PROJECT_ROOT / "dbt")],
-        cwd=settings.PROJECT_ROOT, env=env, capture_output=True, text=True,
-    )  # fmt: skip
+    return run_dbt(list(args), data_dir=data_dir, artefacts=data_dir / "dbt")
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,8 @@
-"""Point-in-time policy features for the lapse model, computed in DuckDB from the marts.
+"""The lapse model's inputs: dbt's point-in-time policy features and their outcomes.
 
-Every feature uses only what was known on the as-of date: payments due by then, paid by then.
-The label is whether the policy lapsed in the following `horizon_months`.
+`features.feat_policies` holds every policy in force on three feature dates (the as-of date and
+one and two years before it), each row built only from what was known on its date;
+`features.feat_policy_outcomes` holds whether it lapsed in the following twelve months.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ CATEGORICAL = [
     "premium_mode",
     "acquisition_source",
     "income_band",
+    "marital_status",
 ]
 NUMERIC = [
     "age_years",
@@ -26,82 +28,69 @@ NUMERIC = [
     "installments_due_12m",
     "late_installments_12m",
     "unpaid_installments",
+    "days_overdue",
     "mean_days_late_12m",
+    "complaints_12m",
+    "compliments_12m",
+    "cancellation_requests_12m",
+    "has_unresolved_complaint",
+    "complaint_resolved_6m",
+    "mean_csat_score",
+    "has_survey",
+    "children_count",
     "is_orphan",
 ]
+LABEL = "lapsed_in_horizon"
 
-POLICY_FEATURES_SQL = """
-with policies as (
-    select * from marts.dim_policy
-    where policy_key != '-1'
-      and issue_date <= $as_of
-      and (termination_date is null or termination_date > $as_of)
-),
-payments as (
-    select
-        policy_key,
-        due_date,
-        case when paid_date <= $as_of then paid_date end as paid_by_as_of
-    from marts.fct_premium_payments
-    where due_date <= $as_of
-),
-payment_history as (
-    select
-        policy_key,
-        count(*) filter (where due_date > $as_of - interval 12 month) as installments_due_12m,
-        count(*) filter (
-            where due_date > $as_of - interval 12 month
-              and coalesce(paid_by_as_of, $as_of) - due_date > 15
-        ) as late_installments_12m,
-        count(*) filter (where paid_by_as_of is null) as unpaid_installments,
-        avg(coalesce(paid_by_as_of, $as_of) - due_date)
-            filter (where due_date > $as_of - interval 12 month) as mean_days_late_12m
-    from payments
-    group by policy_key
-)
+POLICY_FEATURES_SQL = f"""
 select
-    policies.policy_key,
-    policies.product_type,
-    policies.channel_code,
-    policies.payment_method,
-    policies.premium_mode,
-    coalesce(customers.acquisition_source, 'unknown') as acquisition_source,
-    coalesce(customers.income_band, 'unknown') as income_band,
-    coalesce(date_diff('year', customers.birth_date, $as_of), 40) as age_years,
-    date_diff('month', policies.issue_date, $as_of) as months_since_issue,
-    ln(1 + policies.annualised_premium_twd) as log_annualised_premium,
-    coalesce(history.installments_due_12m, 0) as installments_due_12m,
-    coalesce(history.late_installments_12m, 0) as late_installments_12m,
-    coalesce(history.unpaid_installments, 0) as unpaid_installments,
-    coalesce(history.mean_days_late_12m, 0) as mean_days_late_12m,
-    cast(coalesce(agents.termination_date <= $as_of, false) as integer) as is_orphan,
-    cast(
-        policies.lapse_date is not null
-        and policies.lapse_date <= $as_of + to_months($horizon)
-        as integer
-    ) as lapsed_in_horizon
-from policies
-left join marts.dim_customer as customers
-    on policies.customer_key = customers.customer_key
-    and customers.valid_from <= $as_of
-    and (customers.valid_to is null or customers.valid_to > $as_of)
-left join marts.dim_agent as agents on policies.agent_key = agents.agent_key
-left join payment_history as history on policies.policy_key = history.policy_key
-order by policies.policy_key
+    features.policy_key,
+    features.feature_date,
+    {", ".join(f"features.{column}" for column in CATEGORICAL)},
+    coalesce(features.age_years, 40) as age_years,
+    features.months_since_issue,
+    ln(1 + features.annualised_premium_twd) as log_annualised_premium,
+    features.installments_due_12m,
+    features.late_installments_12m,
+    features.unpaid_installments,
+    features.days_overdue,
+    features.mean_days_late_12m,
+    features.complaints_12m,
+    features.compliments_12m,
+    features.cancellation_requests_12m,
+    cast(features.has_unresolved_complaint as integer) as has_unresolved_complaint,
+    cast(features.complaint_resolved_6m as integer) as complaint_resolved_6m,
+    -- no survey yet reads as the middle of the scale, with its own flag
+    coalesce(features.mean_csat_score, 3) as mean_csat_score,
+    cast(features.mean_csat_score is not null as integer) as has_survey,
+    features.children_count,
+    cast(features.is_orphan as integer) as is_orphan,
+    cast(outcomes.lapsed_within_12m as integer) as {LABEL},
+    outcomes.is_observed
+from features.feat_policies as features
+inner join features.feat_policy_outcomes as outcomes
+    on features.policy_key = outcomes.policy_key
+    and features.feature_date = outcomes.feature_date
+where features.feature_date = $feature_date
+order by features.policy_key
 """
 
 
-def policy_features(
-    con: duckdb.DuckDBPyConnection, as_of: date, horizon_months: int = 12
-) -> pd.DataFrame:
-    """One row per policy in force on `as_of`, with features and the lapse label."""
-    relation = con.sql(POLICY_FEATURES_SQL, params={"as_of": as_of, "horizon": horizon_months})
+def feature_dates(con: duckdb.DuckDBPyConnection) -> list[date]:
+    """The feature dates, earliest first: fit, evaluate, score."""
+    rows = con.execute(
+        "select distinct feature_date from features.feat_policies order by feature_date"
+    ).fetchall()
+    if len(rows) != 3:
+        raise ValueError(
+            f"features.feat_policies has policies in force on {len(rows)} of its 3 feature dates "
+            "(the as-of date and one and two years before it): the lapse model needs a world "
+            "of over two years, built by `lifecrm run`"
+        )
+    return [day for (day,) in rows]
+
+
+def policy_features(con: duckdb.DuckDBPyConnection, feature_date: date) -> pd.DataFrame:
+    """One row per policy in force on `feature_date`, with its features and lapse label."""
+    relation = con.sql(POLICY_FEATURES_SQL, params={"feature_date": feature_date})
     return relation.to_arrow_table().to_pandas()
-
-
-def last_data_date(con: duckdb.DuckDBPyConnection) -> date:
-    """The as-of date the marts describe."""
-    rows = con.execute("select max(status_as_of_date) from marts.dim_policy").fetchall()
-    if not rows or rows[0][0] is None:
-        raise ValueError("marts.dim_policy is empty: build the marts before scoring")
-    return rows[0][0]

@@ -16,7 +16,6 @@ from datetime import date, datetime
 import duckdb
 import numpy as np
 import pandas as pd
-from dateutil.relativedelta import relativedelta
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -25,7 +24,7 @@ from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_s
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
-from ml.features import CATEGORICAL, NUMERIC, last_data_date, policy_features
+from ml.features import CATEGORICAL, LABEL, NUMERIC, feature_dates, policy_features
 from ml.oracle import ORACLE_NAME, true_probabilities
 from ml.registry import Registered, load_promoted, register
 
@@ -87,11 +86,11 @@ CANDIDATES = {
 def fit_calibrated(name: str, frame: pd.DataFrame) -> CalibratedClassifierCV:
     method = "isotonic" if len(frame) >= ISOTONIC_MIN_ROWS else "sigmoid"
     model = CalibratedClassifierCV(CANDIDATES[name](), method=method, cv=CALIBRATION_FOLDS)
-    return model.fit(frame[CATEGORICAL + NUMERIC], frame["lapsed_in_horizon"])
+    return model.fit(frame[CATEGORICAL + NUMERIC], frame[LABEL])
 
 
 def _check_trainable(frame: pd.DataFrame, as_of: date) -> None:
-    positives = int(frame["lapsed_in_horizon"].sum())
+    positives = int(frame[LABEL].sum())
     if len(frame) == 0 or positives < MIN_POSITIVES or positives == len(frame):
         raise ValueError(
             f"cannot train the lapse model as of {as_of}: {len(frame)} policies in force, "
@@ -139,25 +138,22 @@ def risk_deciles(probabilities: np.ndarray) -> np.ndarray:
 
 
 def run(con: duckdb.DuckDBPyConnection) -> LapseModelRun:
-    last = last_data_date(con)
-    fit_as_of = last - relativedelta(months=2 * HORIZON_MONTHS)
-    test_as_of = last - relativedelta(months=HORIZON_MONTHS)
-
-    train = policy_features(con, fit_as_of, HORIZON_MONTHS)
-    test = policy_features(con, test_as_of, HORIZON_MONTHS)
+    fit_as_of, test_as_of, last = feature_dates(con)
+    train = policy_features(con, fit_as_of)
+    test = policy_features(con, test_as_of)
     _check_trainable(train, fit_as_of)
     _check_trainable(test, test_as_of)
 
     evaluated = {}
     for name in CANDIDATES:
         held_out = fit_calibrated(name, train).predict_proba(test[CATEGORICAL + NUMERIC])[:, 1]
-        evaluated[name] = evaluate(test["lapsed_in_horizon"].to_numpy(), held_out)
+        evaluated[name] = evaluate(test[LABEL].to_numpy(), held_out)
     evaluated_on = dict.fromkeys(evaluated, len(test))
     truth = true_probabilities(con, test, test_as_of)
     known = ~np.isnan(truth) if truth is not None else None
     # a defective world may hide a few policies from the truth's keys: grade on the rest
     if known is not None and known.mean() >= ORACLE_MIN_COVERAGE:
-        labels = test["lapsed_in_horizon"].to_numpy()[known]
+        labels = test[LABEL].to_numpy()[known]
         evaluated[ORACLE_NAME] = evaluate(labels, truth[known])
         evaluated_on[ORACLE_NAME] = int(known.sum())
     # the baseline (first) wins ties: max keeps the first of equal keys
@@ -174,7 +170,7 @@ def run(con: duckdb.DuckDBPyConnection) -> LapseModelRun:
         features=CATEGORICAL + NUMERIC,
         metrics=evaluated[chosen],
     )
-    current = policy_features(con, last, HORIZON_MONTHS)
+    current = policy_features(con, last)
     version, scorer = load_promoted(con, REGISTERED_NAME)
     probability = scorer.predict_proba(current[CATEGORICAL + NUMERIC])[:, 1]
     scored_at = datetime.now().replace(microsecond=0)

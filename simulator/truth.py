@@ -8,41 +8,101 @@ from __future__ import annotations
 import numpy as np
 
 from simulator import hazards as hz
+from simulator import products as prod
 from simulator.core import Parameters, SimulatedBlock
 from simulator.ids import add_months, months_of
+from simulator.lifecycle import GRACE_MONTHS, PAID_UP_HAZARD, SURRENDER_HAZARD
 from simulator.value import customer_value, value_components
 
 
 def true_lapse_probability(
     sim: SimulatedBlock, as_of: np.datetime64, window: int = 12
 ) -> np.ndarray:
-    """P(a policy in force and paying on `as_of` stops paying within `window` months), from the
-    true hazard along the policy's realised path (agent departures and complaints included)."""
+    """P(a policy in force on `as_of` lapses within `window` months after it), the warehouse's
+    lapse label, given what the insurer can see on `as_of` and the true hazard it cannot.
+
+    A policy lapses when an installment stays unpaid to the end of its grace period. Whether a
+    policyholder has already stopped paying is hidden until an installment falls due unpaid,
+    and even then a late payer looks the same for up to 55 days: an overdue installment is
+    weighed by Bayes' rule (the hazard of having stopped since the previous installment against
+    the chance of paying this late). Stops from then on follow the true hazard along the
+    policy's realised path (agent departures and complaints included), with death, maturity,
+    surrender and going paid-up competing as in the simulation. NaN for a policy not in force."""
     pols, outcome = sim.block.policies, sim.outcome
-    n = len(pols["issue_date"])
-    month_now = (months_of(np.full(n, as_of)) - months_of(pols["issue_date"])).astype(int)
-    in_force = (pols["issue_date"] <= as_of) & (
-        np.isnat(pols["end_date"]) | (pols["end_date"] > as_of)
+    customers = sim.block.customers
+    issue, mode = pols["issue_date"], pols["mode_months"]
+    n = len(issue)
+    window_end = add_months(np.array([as_of]), window)[0]
+    month_now = (months_of(np.full(n, as_of)) - months_of(issue)).astype(int)
+    lapsed_by_now = ~np.isnat(outcome.lapse_date) & (outcome.lapse_date <= as_of)
+    lapsed_by_now &= np.isnat(outcome.reinstate_date) | (outcome.reinstate_date > as_of)
+    in_force = (issue <= as_of) & (np.isnat(pols["end_date"]) | (pols["end_date"] > as_of))
+    in_force &= ~lapsed_by_now
+    paid_up = (outcome.paid_up_month > 0) & (outcome.paid_up_month <= month_now)
+
+    complaints = hz.complaint_dates_by_policy(
+        sim.block.complaints, pols["owner_idx"], len(customers["customer_id"])
     )
-    stopped = (outcome.stop_month > 0) & (outcome.stop_month <= month_now)
-    survive = np.ones(n)
-    complaint_dates = hz.complaint_dates_by_policy(
-        sim.block.complaints, pols["owner_idx"], len(sim.block.customers["customer_id"])
+    insured = pols["insured_idx"]
+    is_male = customers["gender"][insured] == "M"
+    term_months = prod.TERM_YEARS[pols["product_row"]] * 12
+    savings = np.isin(pols["product_type"], ["whole_life", "endowment", "investment_linked"])
+    can_go_paid_up = np.isin(pols["product_type"], ["whole_life", "endowment"])
+
+    def month_risks(month: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(P(no death, maturity or surrender), P(stop | paying), P(not going paid-up))."""
+        start = add_months(issue, month - 1)
+        age = (start - customers["birth_date"][insured]).astype(int) / 365.25
+        lives = 1 - hz.monthly_mortality(age, is_male)
+        lives *= np.where((term_months > 0) & (month == term_months), 0.0, 1.0)
+        lives *= np.where(savings & (month > 24), 1 - SURRENDER_HAZARD, 1.0)
+        dynamic = hz.dynamic_multiplier(month, start, pols, sim.agent_leave, complaints)
+        stays = np.where(can_go_paid_up & (month > 60), 1 - PAID_UP_HAZARD, 1.0)
+        return lives, np.clip(outcome.hazard * dynamic, 0, 1), stays
+
+    def lapses_in_window(stop_month: np.ndarray) -> np.ndarray:
+        lapse = add_months(issue, -(-np.maximum(stop_month, 1) // mode) * mode + GRACE_MONTHS)
+        return (lapse > as_of) & (lapse <= window_end)
+
+    def stops_then_lapses(first: np.ndarray, paying: np.ndarray) -> np.ndarray:
+        """P(stopping in a month from `first` to the window's end, and lapsing in the window)."""
+        total = np.zeros(n)
+        for k in range(window + 13):
+            month = first + k
+            counted = month <= month_now + window
+            lives, hazard, stays = month_risks(month)
+            total += np.where(counted, paying * lives * hazard, 0.0) * lapses_in_window(month)
+            paying = np.where(counted, paying * lives * (1 - hazard) * stays, paying)
+        return total
+
+    # the earliest installment due by `as_of` and unpaid on it, and how many days overdue
+    pay = sim.payments
+    unpaid = (pay["due_date"] <= as_of) & (np.isnat(pay["paid_date"]) | (pay["paid_date"] > as_of))
+    overdue_offset = np.full(n, np.iinfo(np.int64).max)
+    np.minimum.at(overdue_offset, pay["policy_idx"][unpaid], pay["offset_months"][unpaid])
+    overdue = overdue_offset < np.iinfo(np.int64).max
+    offset = np.where(overdue, overdue_offset, (month_now // mode) * mode)
+    days_overdue = (np.full(n, as_of) - add_months(issue, offset)).astype(int)
+
+    # prior: stopped in the months the overdue installment pays for
+    paying, stopped = np.ones(n), np.zeros(n)
+    for k in range(int(mode.max(initial=1))):
+        month = offset - mode + 1 + k
+        counted = (k < mode) & (month >= 1)
+        lives, hazard, _ = month_risks(np.maximum(month, 1))
+        stopped += np.where(counted, paying * lives * hazard, 0.0)
+        paying = np.where(counted, paying * lives * (1 - hazard), paying)
+    # likelihood of still being unpaid after `days_overdue` days without a stop
+    p_late = np.minimum(0.5, outcome.hazard * 20)
+    still_unpaid = p_late * np.clip((55 - days_overdue) / 36, 0, 1) + (1 - p_late) * np.clip(
+        (5 - days_overdue) / 16, 0, 1
     )
-    leave = sim.agent_leave
-    for k in range(1, window + 1):
-        month = month_now + k
-        start = add_months(pols["issue_date"], month - 1)
-        dynamic = hz.duration_factor(month) * np.where(
-            (pols["channel"] == "bancassurance") & (month <= 24), hz.BANCASSURANCE_EARLY, 1.0
-        )
-        dynamic = dynamic * np.where(leave < start, hz.ORPHAN, 1.0)
-        dynamic = dynamic * np.where(
-            complaint_dates["first_unresolved"] <= start, hz.UNRESOLVED_COMPLAINT, 1.0
-        )
-        survive *= 1 - np.clip(outcome.hazard * dynamic, 0, 1)
-    probability = np.where(stopped, 1.0, 1 - survive)
-    return np.where(in_force, probability, np.nan)
+    has_stopped = np.where(
+        overdue, stopped / np.maximum(stopped + (1 - stopped) * still_unpaid, 1e-12), 0.0
+    )
+    carries_on = np.where(paid_up, 0.0, 1 - has_stopped)
+    probability = has_stopped * lapses_in_window(offset) + stops_then_lapses(offset + 1, carries_on)
+    return np.where(in_force, np.clip(probability, 0, 1), np.nan)
 
 
 def block_truth(sim: SimulatedBlock, params: Parameters) -> dict[str, dict]:

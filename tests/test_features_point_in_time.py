@@ -11,34 +11,47 @@ from lifecrm.dbt_cli import run_dbt
 AS_OF = "2024-06-30"
 
 
-def build_features(data_dir) -> list[tuple]:
+def build_features(data_dir) -> dict[str, list[tuple]]:
+    """Both feature tables as of AS_OF, ordered by their keys."""
     built = run_dbt(
-        ["run", "--select", "feat_customers", "--vars", f"as_of_date: {AS_OF}"],
+        ["run", "--select", "feat_customers", "feat_policies", "--vars", f"as_of_date: {AS_OF}"],
         data_dir=data_dir,
         artefacts=data_dir / "dbt",
     )
     assert built.returncode == 0, built.stdout[-3000:]
     con = duckdb.connect(str(data_dir / "warehouse" / "lifecrm.duckdb"), read_only=True)
     try:
-        return con.execute("select * from features.feat_customers order by customer_key").fetchall()
+        return {
+            "customers": con.execute(
+                "select * from features.feat_customers order by customer_key"
+            ).fetchall(),
+            "policies": con.execute(
+                "select * from features.feat_policies "
+                "order by customer_key, policy_key, feature_date"
+            ).fetchall(),
+        }
     finally:
         con.close()
 
 
 def plant(data_dir, customer: str, day: str) -> None:
-    """A complaint, a paid installment, a paid claim, a survey and a new policy, all on `day`."""
+    """A complaint, an installment falling due unpaid, a paid claim, a survey and a new policy,
+    all on `day`."""
     con = duckdb.connect(str(data_dir / "warehouse" / "lifecrm.duckdb"))
     try:
+        (policy,) = con.execute(
+            "select min(policy_key) from features.feat_policies where customer_key = ?", [customer]
+        ).fetchone()
         con.execute(
             "insert into marts.fct_interactions (interaction_key, customer_key, interaction_date, "
             "is_complaint, interaction_type) values ('planted', ?, ?, true, 'complaint')",
             [customer, day],
         )
         con.execute(
-            "insert into marts.fct_premium_payments (premium_payment_key, customer_key, due_date, "
-            "paid_date, amount_due_twd, amount_paid_twd, is_paid) "
-            "values ('planted', ?, ?, ?, 5000, 5000, true)",
-            [customer, day, day],
+            "insert into marts.fct_premium_payments (premium_payment_key, policy_key, "
+            "customer_key, due_date, amount_due_twd, is_paid) "
+            "values ('planted', ?, ?, ?, 5000, false)",
+            [policy, customer, day],
         )
         con.execute(
             "insert into marts.fct_claims (claim_key, customer_key, reported_date, paid_date, "
@@ -69,14 +82,26 @@ def copy_of(built_world, folder):
 def test_later_events_do_not_change_the_features(built_world, tmp_path):
     data = copy_of(built_world, tmp_path / "later")
     before = build_features(data)
-    assert len(before) > 100
-    plant(data, before[0][0], "2024-07-01")
+    assert len(before["customers"]) > 100 and len(before["policies"]) > 100
+    plant(data, before["customers"][0][0], "2024-07-01")
     assert build_features(data) == before
 
 
 def test_the_same_events_a_day_earlier_do(built_world, tmp_path):
     data = copy_of(built_world, tmp_path / "earlier")
     before = build_features(data)
-    plant(data, before[0][0], "2024-06-30")
+    customer = before["customers"][0][0]
+    plant(data, customer, "2024-06-30")
     after = build_features(data)
-    assert len(after) == len(before) and after[0] != before[0] and after[1:] == before[1:]
+    customers, policies = after["customers"], after["policies"]
+    assert len(customers) == len(before["customers"]) and len(policies) == len(before["policies"])
+    assert customers[0] != before["customers"][0] and customers[1:] == before["customers"][1:]
+    # the planted customer's policies change as of AS_OF only; every other row stays
+    changed = {
+        (row[0], str(row[1]))
+        for row, old in zip(policies, before["policies"], strict=True)
+        if row != old
+    }
+    assert changed and {str(day) for _, day in changed} == {AS_OF}
+    owners = {row[0]: row[2] for row in policies}
+    assert {owners[policy] for policy, _ in changed} == {customer}

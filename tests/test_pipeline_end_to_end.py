@@ -130,6 +130,9 @@ def test_model_metrics_are_recorded_for_each_candidate(built_world):
     # the simulator's true probabilities rank the same policies better than any model can
     oracle = table[("oracle_true_probability", "roc_auc")]
     assert oracle > table[(best, "roc_auc")] > oracle - 0.15
+    # the truth means what the label means: its mean is the observed lapse rate
+    observed = table[("oracle_true_probability", "observed_rate")]
+    assert table[("oracle_true_probability", "mean_score")] == pytest.approx(observed, abs=0.04)
 
 
 def test_strategic_book_adds_up_to_the_marts(built_world):

@@ -7,11 +7,9 @@ from dagster_project.lib.warehouse import WAREHOUSE_POOL
 from ml import lapse_model
 from ml.store import replace_table
 
-MART_INPUTS = [
-    dg.AssetKey(["marts", "dim_policy"]),
-    dg.AssetKey(["marts", "dim_customer"]),
-    dg.AssetKey(["marts", "dim_agent"]),
-    dg.AssetKey(["marts", "fct_premium_payments"]),
+FEATURES = [
+    dg.AssetKey(["features", "feat_policies"]),
+    dg.AssetKey(["features", "feat_policy_outcomes"]),
 ]
 
 
@@ -19,14 +17,14 @@ MART_INPUTS = [
     specs=[
         dg.AssetSpec(
             ["ml", "policy_lapse_scores"],
-            deps=MART_INPUTS,
+            deps=FEATURES,
             group_name="ml",
             kinds={"scikitlearn", "duckdb"},
             description="12-month lapse probability of each policy in force on the last data date.",
         ),
         dg.AssetSpec(
             ["ml", "model_metrics"],
-            deps=MART_INPUTS,
+            deps=FEATURES,
             group_name="ml",
             kinds={"scikitlearn", "duckdb"},
             description=(
@@ -36,7 +34,7 @@ MART_INPUTS = [
         ),
         dg.AssetSpec(
             ["ml", "model_registry"],
-            deps=MART_INPUTS,
+            deps=FEATURES,
             group_name="ml",
             kinds={"scikitlearn", "duckdb"},
             description=(

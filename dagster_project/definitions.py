@@ -5,14 +5,23 @@ from dagster_dbt import DbtCliResource
 
 from dagster_project.defs.ingest.assets import raw_assets
 from dagster_project.defs.ml.assets import lapse_risk_model
+from dagster_project.defs.ml.cross_sell import cross_sell_model
 from dagster_project.defs.ml.segments import customer_segmentation
+from dagster_project.defs.ml.value import customer_value
 from dagster_project.defs.quality.vendor_match_check import vendor_match_rate
 from dagster_project.defs.warehouse.assets import lifecrm_dbt_assets
 from dagster_project.defs.warehouse.project import dbt_project
 from dagster_project.lib.warehouse import warehouse_resource
 
 defs = dg.Definitions(
-    assets=[*raw_assets, lifecrm_dbt_assets, lapse_risk_model, customer_segmentation],
+    assets=[
+        *raw_assets,
+        lifecrm_dbt_assets,
+        lapse_risk_model,
+        customer_segmentation,
+        customer_value,
+        cross_sell_model,
+    ],
     asset_checks=[vendor_match_rate],
     resources={
         "warehouse": warehouse_resource(),

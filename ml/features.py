@@ -76,18 +76,31 @@ order by features.policy_key
 """
 
 
-def feature_dates(con: duckdb.DuckDBPyConnection) -> list[date]:
-    """The feature dates, earliest first: fit, evaluate, score."""
+def feature_dates(
+    con: duckdb.DuckDBPyConnection, table: str = "features.feat_policies"
+) -> list[date]:
+    """A feature table's dates, earliest first: fit, evaluate, score."""
     rows = con.execute(
-        "select distinct feature_date from features.feat_policies order by feature_date"
+        f"select distinct feature_date from {table} order by feature_date"
     ).fetchall()
     if len(rows) != 3:
         raise ValueError(
-            f"features.feat_policies has policies in force on {len(rows)} of its 3 feature dates "
-            "(the as-of date and one and two years before it): the lapse model needs a world "
-            "of over two years, built by `lifecrm run`"
+            f"{table} has rows on {len(rows)} of its 3 feature dates (the as-of date and one "
+            "and two years before it): the models need a world of over two years, built by "
+            "`lifecrm run`"
         )
     return [day for (day,) in rows]
+
+
+def check_trainable(labels: pd.Series, as_of: date, what: str, minimum: int = 5) -> None:
+    """Refuse to fit on too few events or non-events, saying how many there were."""
+    events = int(labels.sum())
+    if events < minimum or len(labels) - events < minimum:
+        raise ValueError(
+            f"cannot train the {what} model as of {as_of}: {events} of {len(labels)} rows had "
+            f"the outcome in the next 12 months (need at least {minimum} with and without it); "
+            "generate a larger or longer world"
+        )
 
 
 def policy_features(con: duckdb.DuckDBPyConnection, feature_date: date) -> pd.DataFrame:

@@ -2,8 +2,9 @@
 window, features, hyper-parameters, metrics and artefact (a joblib file under
 `<data dir>/models/`, with its sha256); scoring loads the latest *promoted* model of a name.
 
-A model is promoted only when its evaluation meets the floor (`PROMOTION_FLOORS`); otherwise it is
-recorded with the reason and the previous promoted model keeps scoring.
+A model is promoted only when its evaluation meets its floors (`PROMOTION_FLOORS` unless the
+model states its own); otherwise it is recorded with the reason and the previous promoted model
+keeps scoring.
 """
 
 from __future__ import annotations
@@ -48,16 +49,18 @@ def _ensure_table(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def promotion_decision(metrics: dict[str, float]) -> tuple[bool, str]:
+def promotion_decision(
+    metrics: dict[str, float], floors: dict[str, float] = PROMOTION_FLOORS
+) -> tuple[bool, str]:
     short = [
         f"{metric} {metrics.get(metric, float('nan')):.3f} is below the floor {floor}"
-        for metric, floor in PROMOTION_FLOORS.items()
+        for metric, floor in floors.items()
         if not metrics.get(metric, float("-inf")) >= floor
     ]
     if short:
         return False, "not promoted: " + "; ".join(short)
     return True, "promoted: " + ", ".join(
-        f"{metric} {metrics[metric]:.3f} >= {floor}" for metric, floor in PROMOTION_FLOORS.items()
+        f"{metric} {metrics[metric]:.3f} >= {floor}" for metric, floor in floors.items()
     )
 
 
@@ -70,6 +73,7 @@ def register(
     evaluated_as_of: date,
     features: list[str],
     metrics: dict[str, float],
+    floors: dict[str, float] = PROMOTION_FLOORS,
 ) -> Registered:
     """Save `model`, record it, and promote it if its metrics meet the floors."""
     _ensure_table(con)
@@ -80,7 +84,7 @@ def register(
     folder.mkdir(parents=True, exist_ok=True)
     artefact = folder / f"v{version}.joblib"
     joblib.dump(model, artefact)
-    promoted, reason = promotion_decision(metrics)
+    promoted, reason = promotion_decision(metrics, floors)
     con.execute(
         f"insert into {TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
@@ -103,7 +107,13 @@ def load_promoted(con: duckdb.DuckDBPyConnection, model_name: str) -> tuple[int,
         [model_name],
     ).fetchall()
     if not rows:
-        raise RegistryError(f"no promoted version of {model_name} in {TABLE}")
+        latest = con.execute(
+            f"select version, promotion_reason from {TABLE} where model_name = ? "
+            "order by version desc limit 1",
+            [model_name],
+        ).fetchall()
+        why = f" (v{latest[0][0]} {latest[0][1]})" if latest else ""
+        raise RegistryError(f"no promoted version of {model_name} in {TABLE}{why}")
     version, path, expected = rows[0]
     if sha256_of(Path(path)) != expected:
         raise RegistryError(

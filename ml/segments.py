@@ -55,6 +55,7 @@ def customer_features(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             savings_policies_in_force / policies_in_force as savings_share,
             bancassurance_policies_in_force / policies_in_force as bancassurance_share
         from features.feat_customers
+        where feature_date = (select max(feature_date) from features.feat_customers)
         order by customer_key
         """
         )
@@ -99,7 +100,7 @@ def segment(frame: pd.DataFrame) -> Segmentation:
     assignments = pd.DataFrame(
         {
             "customer_key": frame["customer_key"],
-            "as_of_date": frame["as_of_date"],
+            "as_of_date": frame["feature_date"],
             "segment_id": labels,
             "segment_name": [names[s] for s in labels],
         }

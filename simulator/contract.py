@@ -129,6 +129,11 @@ EXPORTS: dict[str, Export] = {
                 _c("term_years", "integer", False, d="empty for whole-life products"),
                 _c("first_year_commission_rate", "score", d="share of first-year premium"),
                 _c("renewal_commission_rate", "score", d="share of later premiums"),
+                _c(
+                    "servicing_cost_per_policy_year_twd",
+                    "integer",
+                    d="finance's yearly administration cost of a policy in force",
+                ),
                 _c("launch_date", "date"),
             ),
         ),

@@ -26,7 +26,12 @@ def global_exports(
     agent_side = crm.agent_tables(agents, cfg, block_rng(cfg.seed, 0, "agent-crm"))
     return {
         "agents": _pick("agents", agents),
-        "products": _pick("products", products.catalogue_export(params.commission_scale)),
+        "products": _pick(
+            "products",
+            products.catalogue_export(
+                params.commission_scale, params.admin_cost_per_policy_year_twd
+            ),
+        ),
         "campaigns": _pick("campaigns", campaigns),
         "agent_surveys": _pick("agent_surveys", agent_side["agent_surveys"]),
         "agent_training": _pick("agent_training", agent_side["agent_training"]),

@@ -109,7 +109,7 @@ def generate_world(
     truth = BatchWriter(truth_dir, cfg.end, "truth", data_dir)
 
     def write_truth(sim, vendor_truth) -> None:
-        for name, table in {**block_truth(sim, params), **vendor_truth}.items():
+        for name, table in {**block_truth(sim, params, campaigns), **vendor_truth}.items():
             truth.write(name, to_arrow(as_text_columns(table)))
 
     _deliver(

@@ -69,7 +69,7 @@ def pick_product(rng: np.random.Generator, type_index: np.ndarray, issue: np.nda
     return choice
 
 
-def catalogue_export(commission_scale: float) -> dict[str, np.ndarray]:
+def catalogue_export(commission_scale: float, servicing_cost: float) -> dict[str, np.ndarray]:
     first, renewal = commission_rates(commission_scale)
     return {
         "product_code": CODES,
@@ -79,5 +79,6 @@ def catalogue_export(commission_scale: float) -> dict[str, np.ndarray]:
         "term_years": np.where(TERM_YEARS > 0, TERM_YEARS, -1),
         "first_year_commission_rate": first,
         "renewal_commission_rate": renewal,
+        "servicing_cost_per_policy_year_twd": np.full(len(CODES), round(servicing_cost)),
         "launch_date": LAUNCH,
     }

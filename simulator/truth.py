@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from simulator import crm_campaigns
 from simulator import hazards as hz
 from simulator import products as prod
 from simulator.core import Parameters, SimulatedBlock
-from simulator.ids import add_months, months_of
+from simulator.ids import DAY, add_months, months_of
 from simulator.lifecycle import GRACE_MONTHS, PAID_UP_HAZARD, SURRENDER_HAZARD
+from simulator.segments import BASE_RESPONSE, TRUE_UPLIFT
 from simulator.value import customer_value, value_components
 
 
@@ -105,7 +107,56 @@ def true_lapse_probability(
     return np.where(in_force, np.clip(probability, 0, 1), np.nan)
 
 
-def block_truth(sim: SimulatedBlock, params: Parameters) -> dict[str, dict]:
+def true_purchase_probability(
+    sim: SimulatedBlock, campaigns: dict, repeat_rate: float, as_of: np.datetime64, window: int = 12
+) -> np.ndarray:
+    """P(a customer buys a policy within `window` months after `as_of`), the cross-sell label.
+
+    Two processes sell to existing customers. Repeat purchases: a buyer makes Poisson(rate ×
+    loyalty / mean loyalty) of them, placed uniformly from 30 days after the first policy to
+    the horizon, so the count in the window is Poisson with that rate times the window's share
+    of the span. Campaigns: each touch in the window converts with its segment's response
+    probability (with uplift unless in the control group) times the conversion share; the
+    touches are the realised ones, as a lapse's agent departures are. Free-look cancellations
+    (which the label does not count) and deaths are ignored."""
+    customers, pols = sim.block.customers, sim.block.policies
+    n = len(customers["customer_id"])
+    horizon = np.datetime64(sim.block.cfg.horizon_end, "D")
+    window_end = add_months(np.array([as_of]), window)[0]
+    # the first policy of each buyer, among the policies not won by a campaign
+    base = pols["_touch_row"] < 0
+    first_issue = np.full(n, np.datetime64("2999-12-31", "D"))
+    np.minimum.at(first_issue, pols["owner_idx"][base], pols["issue_date"][base])
+    buyer = first_issue <= horizon
+    loyalty = (
+        0.6 + customers["satisfaction"] + 0.4 * (customers["acquisition_source"] == "referral")
+    )
+    expected = np.where(buyer, repeat_rate * loyalty / loyalty[buyer].mean(), 0.0)
+    span_start = first_issue + 30 * DAY
+    span = np.maximum((horizon - span_start).astype(int), 1)
+    overlap = (np.minimum(window_end, horizon) - np.maximum(span_start, as_of)).astype(int)
+    repeats = expected * np.clip(overlap, 0, None) / span
+
+    touches = sim.touches
+    type_of = dict(zip(campaigns["campaign_id"], campaigns["campaign_type"], strict=True))
+    sells = np.array([type_of[c] != "retention" for c in touches["campaign_id"]], dtype=bool)
+    # a conversion is issued 6 to 50 days after the touch: count the touch by its mid-point
+    issued = touches["touch_date"] + 28 * DAY
+    in_window = sells & (issued > as_of) & (issued <= window_end)
+    who = touches["customer_idx"]
+    segment = crm_campaigns.segment_index(customers)[who]
+    respond = np.clip(
+        BASE_RESPONSE[segment] + np.where(touches["is_control"] == 1, 0.0, TRUE_UPLIFT[segment]),
+        0,
+        1,
+    )
+    converts = np.where(in_window, respond * crm_campaigns.CONVERSION_SHARE, 0.0)
+    no_campaign_sale = np.ones(n)
+    np.multiply.at(no_campaign_sale, who, 1 - converts)
+    return 1 - np.exp(-repeats) * no_campaign_sale
+
+
+def block_truth(sim: SimulatedBlock, params: Parameters, campaigns: dict) -> dict[str, dict]:
     block = sim.block
     end = np.datetime64(block.cfg.end, "D")
     parts = value_components(sim, end)
@@ -113,6 +164,7 @@ def block_truth(sim: SimulatedBlock, params: Parameters) -> dict[str, dict]:
     customers = block.customers
     pols = block.policies
     year_before = np.datetime64(add_months(np.array([end]), -12)[0], "D")
+    repeat_rate = block.cfg.repeat_purchase_rate
     return {
         "customers": {
             "customer_id": customers["customer_id"],
@@ -128,6 +180,12 @@ def block_truth(sim: SimulatedBlock, params: Parameters) -> dict[str, dict]:
                 parts["policy_years"] * params.admin_cost_per_policy_year_twd
             ).astype(np.int64),
             "value_twd": np.round(value).astype(np.int64),
+            "true_purchase_probability_12m": np.round(
+                true_purchase_probability(sim, campaigns, repeat_rate, end), 6
+            ),
+            "true_purchase_probability_12m_year_before": np.round(
+                true_purchase_probability(sim, campaigns, repeat_rate, year_before), 6
+            ),
         },
         "policies": {
             "policy_number": pols["policy_number"],

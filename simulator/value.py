@@ -21,7 +21,9 @@ def value_components(sim, as_of: np.datetime64) -> dict[str, np.ndarray]:
     pols, pay, claims = sim.block.policies, sim.payments, sim.claims
     n = len(sim.block.customers["customer_id"])
     owner = pols["owner_idx"]
-    paid = ~np.isnat(pay["paid_date"]) & (pay["paid_date"] <= as_of)
+    # an installment paid early, before it fell due, reaches the books (and the billing export)
+    # only when it falls due
+    paid = ~np.isnat(pay["paid_date"]) & (pay["paid_date"] <= as_of) & (pay["due_date"] <= as_of)
     paid &= ~pols["end_type"][pay["policy_idx"]].__eq__("free_look_cancellation")
     amount = np.where(paid, pay["amount_due_twd"], 0).astype(float)
     first_year = pay["offset_months"] < FIRST_YEAR_MONTHS
@@ -32,6 +34,11 @@ def value_components(sim, as_of: np.datetime64) -> dict[str, np.ndarray]:
     claim_paid = ~np.isnat(claims["paid_date"]) & (claims["paid_date"] <= as_of)
     claim_amount = np.where(claim_paid, claims["paid_amount_twd"], 0).astype(float)
     end = np.where(np.isnat(pols["end_date"]), as_of, np.minimum(pols["end_date"], as_of))
+    # a policy lapsed on `as_of` and reinstated only later was not in force in between
+    outcome = sim.outcome
+    lapsed = ~np.isnat(outcome.lapse_date) & (outcome.lapse_date <= as_of)
+    lapsed &= np.isnat(outcome.reinstate_date) | (outcome.reinstate_date > as_of)
+    end = np.where(lapsed, np.minimum(end, outcome.lapse_date), end)
     years = np.maximum((end - pols["issue_date"]).astype(int), 0) / 365.25
     years = np.where(pols["issue_date"] <= as_of, years, 0)
     # Maturity and surrender payouts are benefits paid too, like claims.

@@ -46,6 +46,7 @@ def lifecrm(data_dir: Path, *args: str, timeout: int = 600) -> CliResult:
     """Run the installed `lifecrm` command against a data directory."""
     env = {**os.environ, "LIFECRM_DATA_DIR": str(data_dir)}
     env.pop("DAGSTER_HOME", None)
+    env.pop("DBT_TARGET_PATH", None)  # set by importing the definitions: the world sets its own
     done = subprocess.run(
         [str(BIN / "lifecrm"), *args], env=env, capture_output=True, text=True, timeout=timeout
     )

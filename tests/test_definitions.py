@@ -37,7 +37,8 @@ EXPECTED_ASSETS = {
         "satisfaction_surveys", "agent_surveys", "agent_trainings",
     )),
     "staging/stg_vendor__areas",
-    "staging/stg_ml__policy_lapse_scores",
+    "staging/stg_ml__policy_lapse_scores", "staging/stg_ml__customer_value",
+    "staging/stg_ml__cross_sell_scores", "staging/stg_ml__customer_segments",
     "intermediate/int_customers__persons", "intermediate/int_customers__households",
     "intermediate/int_policies__status_periods",
     "snapshots/snp_customers",
@@ -50,11 +51,13 @@ EXPECTED_ASSETS = {
         "fct_claims", "fct_interactions", "fct_campaign_touches", "fct_survey_responses",
         "fct_agent_months",
     )),
-    "features/feat_customers",
+    "features/feat_customers", "features/feat_customer_purchases", "features/feat_policies",
+    "features/feat_policy_outcomes", "features/feat_policy_margins",
     "ml/policy_lapse_scores", "ml/model_metrics", "ml/customer_segments", "ml/segment_profiles",
-    "ml/model_registry",
-    "strategic/inforce_premium_by_product",
-    "tactical/lapse_risk_worklist",
+    "ml/model_registry", "ml/customer_value", "ml/value_concentration", "ml/cross_sell_scores",
+    "ml/cross_sell_metrics",
+    "strategic/inforce_premium_by_product", "strategic/value_by_segment",
+    "tactical/lapse_risk_worklist", "tactical/cross_sell_leads",
 }  # fmt: skip
 
 

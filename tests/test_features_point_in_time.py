@@ -23,7 +23,7 @@ def build_features(data_dir) -> dict[str, list[tuple]]:
     try:
         return {
             "customers": con.execute(
-                "select * from features.feat_customers order by customer_key"
+                "select * from features.feat_customers order by customer_key, feature_date"
             ).fetchall(),
             "policies": con.execute(
                 "select * from features.feat_policies "
@@ -90,12 +90,18 @@ def test_later_events_do_not_change_the_features(built_world, tmp_path):
 def test_the_same_events_a_day_earlier_do(built_world, tmp_path):
     data = copy_of(built_world, tmp_path / "earlier")
     before = build_features(data)
-    customer = before["customers"][0][0]
+    customer = next(row[0] for row in before["customers"] if str(row[1]) == AS_OF)
     plant(data, customer, "2024-06-30")
     after = build_features(data)
     customers, policies = after["customers"], after["policies"]
     assert len(customers) == len(before["customers"]) and len(policies) == len(before["policies"])
-    assert customers[0] != before["customers"][0] and customers[1:] == before["customers"][1:]
+    # the planted customer's features change as of AS_OF only; every other row stays
+    changed_customers = {
+        (row[0], str(row[1]))
+        for row, old in zip(customers, before["customers"], strict=True)
+        if row != old
+    }
+    assert changed_customers == {(customer, AS_OF)}
     # the planted customer's policies change as of AS_OF only; every other row stays
     changed = {
         (row[0], str(row[1]))

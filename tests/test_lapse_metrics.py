@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ml.lapse_model import expected_calibration_error, top_decile_lift
+from ml.evaluation import expected_calibration_error, top_decile_lift
 
 
 def test_calibration_error_is_zero_for_calibrated_scores_and_the_gap_otherwise():

@@ -28,9 +28,20 @@ def test_every_schema_holds_non_empty_tables(built_world):
             [list(SCHEMAS)],
         ).fetchall()
         assert {schema for schema, _ in tables} == set(SCHEMAS)
+        # the tiny world's purchases are too few for a cross-sell model to pass its floor, and
+        # with none promoted nobody is scored (tests/test_value_and_cross_sell.py)
+        (cross_sell_promoted,) = con.execute(
+            "select bool_or(is_promoted) from ml.model_registry where model_name = 'cross_sell'"
+        ).fetchall()[0]
+        unscored = {
+            "ml.cross_sell_scores",
+            "tactical.cross_sell_leads",
+            "staging.stg_ml__cross_sell_scores",
+        }
         for schema, name in tables:
             rows = con.execute(f'select count(*) from "{schema}"."{name}"').fetchall()[0][0]
-            assert rows > 0, f"{schema}.{name} is empty"
+            may_be_empty = f"{schema}.{name}" in unscored and not cross_sell_promoted
+            assert rows > 0 or may_be_empty, f"{schema}.{name} is empty"
     finally:
         con.close()
 

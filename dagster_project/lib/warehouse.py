@@ -6,6 +6,10 @@ DuckDB allows one writing process per file. Every asset that opens the warehouse
 dbt subprocess and the Python assets never hold the file at the same time.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import duckdb
 from dagster import InitResourceContext
 from dagster_duckdb import DuckDBResource
 
@@ -21,6 +25,17 @@ class WarehouseResource(DuckDBResource):
     def setup_for_execution(self, context: InitResourceContext) -> None:
         create_if_missing(settings.warehouse_path())
         super().setup_for_execution(context)
+
+    @contextmanager
+    def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        # DuckDBResource closes its connection only when the block succeeds: an asset that
+        # raised would hold the file's lock until garbage collection, and the dbt step after it
+        # would wait for the file in vain.
+        connection = duckdb.connect(self.database, config=self.connection_config)
+        try:
+            yield connection
+        finally:
+            connection.close()
 
 
 def warehouse_resource() -> WarehouseResource:

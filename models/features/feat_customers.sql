@@ -1,120 +1,129 @@
--- One row per customer holding a policy on the as-of date, with behavioural, value and
--- demographic features known on that date (nothing dated after it is read), for the
--- segmentation and value models. Rebuild with `--vars 'as_of_date: YYYY-MM-DD'` for another date.
-with as_of as (
-    select {{ as_of_date() }} as as_of_date
+-- One row per customer holding a policy on each feature date (the as-of date and one and two
+-- years before it), with behavioural, value and demographic features known on that date
+-- (nothing dated after it is read): the input of the segmentation (which reads the as-of date)
+-- and the cross-sell model (which fits and evaluates on the earlier dates). Rebuild with
+-- `--vars 'as_of_date: YYYY-MM-DD'` for other dates.
+with feature_dates as (
+    {{ feature_dates() }}
 ),
 
 customers as (
-    select customers.*
+    select
+        feature_dates.feature_date,
+        customers.*
     from {{ ref('dim_customer') }} as customers
-    cross join as_of
-    where
-        customers.customer_key <> {{ unknown_key() }}
-        and {{ valid_on('customers', 'as_of.as_of_date') }}
+    inner join feature_dates on {{ valid_on('customers', 'feature_dates.feature_date') }}
+    where customers.customer_key <> {{ unknown_key() }}
 ),
 
--- each policy's status on the as-of date, from its status periods
+-- each policy's status on each feature date, from its status periods
 policy_status as (
     select
+        feature_dates.feature_date,
         policies.policy_key,
         policies.customer_key,
         policies.product_type,
         policies.channel_code,
         policies.annualised_premium_twd,
-        coalesce(periods.policy_status, 'in_force') as status_on_as_of
+        coalesce(periods.policy_status, 'in_force') as status
     from {{ ref('dim_policy') }} as policies
-    cross join as_of
+    inner join feature_dates on policies.issue_date <= feature_dates.feature_date
     left join {{ ref('int_policies__status_periods') }} as periods
         on
         policies.policy_number = periods.policy_number
-        and {{ valid_on('periods', 'as_of.as_of_date') }}
-    where policies.issue_date <= as_of.as_of_date
+        and {{ valid_on('periods', 'feature_dates.feature_date') }}
 ),
 
 holdings as (
     select
+        feature_date,
         customer_key,
         count(*) as policies_ever,
-        sum(case when status_on_as_of = 'in_force' then 1 else 0 end) as policies_in_force,
-        sum(case when status_on_as_of = 'in_force' then annualised_premium_twd else 0 end)
+        sum(case when status = 'in_force' then 1 else 0 end) as policies_in_force,
+        sum(case when status = 'in_force' then annualised_premium_twd else 0 end)
             as annualised_premium_in_force_twd,
-        count(distinct case when status_on_as_of = 'in_force' then product_type end) as product_types_held,
-        sum(case when status_on_as_of = 'lapsed' then 1 else 0 end) as policies_lapsed,
+        count(distinct case when status = 'in_force' then product_type end) as product_types_held,
+        sum(case when status = 'lapsed' then 1 else 0 end) as policies_lapsed,
         sum(
             case
                 when
-                    status_on_as_of = 'in_force'
+                    status = 'in_force'
                     and product_type in ('whole_life', 'endowment', 'annuity', 'investment_linked')
                     then 1
                 else 0
             end
         ) as savings_policies_in_force,
-        sum(case when status_on_as_of = 'in_force' and channel_code = 'bancassurance' then 1 else 0 end)
+        sum(case when status = 'in_force' and channel_code = 'bancassurance' then 1 else 0 end)
             as bancassurance_policies_in_force
     from policy_status
-    group by customer_key
+    group by feature_date, customer_key
 ),
 
 payments as (
     select
+        feature_dates.feature_date,
         payments.customer_key,
-        sum(case when payments.paid_date <= as_of.as_of_date then payments.amount_paid_twd else 0 end)
-            as premiums_paid_twd,
+        sum(
+            case
+                when payments.paid_date <= feature_dates.feature_date then payments.amount_paid_twd else 0
+            end
+        ) as premiums_paid_twd,
         sum(
             case
                 when
-                    payments.due_date > {{ dbt.dateadd('month', -12, 'as_of.as_of_date') }}
-                    and (payments.paid_date is null or payments.paid_date > as_of.as_of_date)
+                    payments.due_date > {{ dbt.dateadd('month', -12, 'feature_dates.feature_date') }}
+                    and (payments.paid_date is null or payments.paid_date > feature_dates.feature_date)
                     then 1
                 else 0
             end
         ) as unpaid_installments_12m
     from {{ ref('fct_premium_payments') }} as payments
-    cross join as_of
-    where payments.due_date <= as_of.as_of_date
-    group by payments.customer_key
+    inner join feature_dates on payments.due_date <= feature_dates.feature_date
+    group by feature_dates.feature_date, payments.customer_key
 ),
 
 claims as (
     select
+        feature_dates.feature_date,
         claims.customer_key,
-        sum(case when claims.paid_date <= as_of.as_of_date then claims.paid_amount_twd else 0 end)
-            as claims_paid_twd
+        sum(
+            case when claims.paid_date <= feature_dates.feature_date then claims.paid_amount_twd else 0 end
+        ) as claims_paid_twd
     from {{ ref('fct_claims') }} as claims
-    cross join as_of
-    where claims.reported_date <= as_of.as_of_date
-    group by claims.customer_key
+    inner join feature_dates on claims.reported_date <= feature_dates.feature_date
+    group by feature_dates.feature_date, claims.customer_key
 ),
 
 contacts as (
     select
+        feature_dates.feature_date,
         interactions.customer_key,
         count(*) as interactions_12m,
         sum(case when interactions.is_complaint then 1 else 0 end) as complaints_12m
     from {{ ref('fct_interactions') }} as interactions
-    cross join as_of
-    where
-        interactions.interaction_date <= as_of.as_of_date
-        and interactions.interaction_date > {{ dbt.dateadd('month', -12, 'as_of.as_of_date') }}
-    group by interactions.customer_key
+    inner join feature_dates
+        on
+        interactions.interaction_date <= feature_dates.feature_date
+        and interactions.interaction_date > {{ dbt.dateadd('month', -12, 'feature_dates.feature_date') }}
+    group by feature_dates.feature_date, interactions.customer_key
 ),
 
 surveys as (
     select
+        feature_dates.feature_date,
         responses.customer_key,
         avg(responses.csat_score) as mean_csat
     from {{ ref('fct_survey_responses') }} as responses
-    cross join as_of
-    where responses.respondent_type = 'customer' and responses.survey_date <= as_of.as_of_date
-    group by responses.customer_key
+    inner join feature_dates on responses.survey_date <= feature_dates.feature_date
+    where responses.respondent_type = 'customer'
+    group by feature_dates.feature_date, responses.customer_key
 ),
 
 final as (
     select
         cast(customers.customer_key as {{ dbt.type_string() }}) as customer_key,
-        cast(as_of.as_of_date as date) as as_of_date,
-        cast({{ age_in_years('customers.birth_date', 'as_of.as_of_date') }} as integer) as age_years,
+        cast(customers.feature_date as date) as feature_date,
+        cast({{ age_in_years('customers.birth_date', 'customers.feature_date') }} as integer) as age_years,
         cast(customers.gender_code as {{ dbt.type_string() }}) as gender_code,
         cast(customers.marital_status as {{ dbt.type_string() }}) as marital_status,
         cast(customers.income_band as {{ dbt.type_string() }}) as income_band,
@@ -122,7 +131,7 @@ final as (
         cast(customers.has_household_data as boolean) as has_household_data,
         cast(coalesce(customers.children_count, 0) as integer) as children_count,
         cast(
-            {{ dbt.datediff('customers.first_contact_date', 'as_of.as_of_date', 'month') }}
+            {{ dbt.datediff('customers.first_contact_date', 'customers.feature_date', 'month') }}
             as integer
         ) as tenure_months,
         cast(holdings.policies_ever as integer) as policies_ever,
@@ -139,12 +148,16 @@ final as (
         cast(coalesce(contacts.complaints_12m, 0) as integer) as complaints_12m,
         cast(surveys.mean_csat as double) as mean_csat
     from customers
-    cross join as_of
-    inner join holdings on customers.customer_key = holdings.customer_key
-    left join payments on customers.customer_key = payments.customer_key
-    left join claims on customers.customer_key = claims.customer_key
-    left join contacts on customers.customer_key = contacts.customer_key
-    left join surveys on customers.customer_key = surveys.customer_key
+    inner join holdings
+        on customers.customer_key = holdings.customer_key and customers.feature_date = holdings.feature_date
+    left join payments
+        on customers.customer_key = payments.customer_key and customers.feature_date = payments.feature_date
+    left join claims
+        on customers.customer_key = claims.customer_key and customers.feature_date = claims.feature_date
+    left join contacts
+        on customers.customer_key = contacts.customer_key and customers.feature_date = contacts.feature_date
+    left join surveys
+        on customers.customer_key = surveys.customer_key and customers.feature_date = surveys.feature_date
     where holdings.policies_in_force > 0
 )
 

@@ -2,16 +2,8 @@
 -- before it), with features known on that date: nothing dated after it is read. The lapse
 -- model fits on the earliest date, evaluates on the middle one and scores the as-of date;
 -- the outcomes it learns from are in feat_policy_outcomes.
-with as_of as (
-    select {{ as_of_date() }} as as_of_date
-),
-
-feature_dates as (
-    select cast(as_of_date as date) as feature_date from as_of
-    union all
-    select cast({{ dbt.dateadd('month', -12, 'as_of_date') }} as date) from as_of
-    union all
-    select cast({{ dbt.dateadd('month', -24, 'as_of_date') }} as date) from as_of
+with feature_dates as (
+    {{ feature_dates() }}
 ),
 
 -- a policy is in force on a date when its status period holding on that date is in force

@@ -18,6 +18,8 @@ known as (
         cast(products.term_years as integer) as term_years,
         cast(products.first_year_commission_rate as decimal(9, 4)) as first_year_commission_rate,
         cast(products.renewal_commission_rate as decimal(9, 4)) as renewal_commission_rate,
+        cast(products.servicing_cost_per_policy_year_twd as decimal(18, 2))
+            as servicing_cost_per_policy_year_twd,
         cast(products.launch_date as date) as launch_date
     from products
     left join product_types on products.product_type = product_types.product_type
@@ -35,6 +37,7 @@ unknown as (
         cast(null as integer) as term_years,
         cast(null as decimal(9, 4)) as first_year_commission_rate,
         cast(null as decimal(9, 4)) as renewal_commission_rate,
+        cast(null as decimal(18, 2)) as servicing_cost_per_policy_year_twd,
         cast(null as date) as launch_date
 ),
 

@@ -11,6 +11,7 @@ renamed as (
         cast(term_years as integer) as term_years,
         cast(first_year_commission_rate as double) as first_year_commission_rate,
         cast(renewal_commission_rate as double) as renewal_commission_rate,
+        cast(servicing_cost_per_policy_year_twd as double) as servicing_cost_per_policy_year_twd,
         {{ parse_date('launch_date') }} as launch_date,
         cast(_batch_date as date) as batch_date,
         _source_line as source_line
@@ -30,6 +31,7 @@ final as (
         term_years,
         first_year_commission_rate,
         renewal_commission_rate,
+        servicing_cost_per_policy_year_twd,
         launch_date,
         batch_date
     from latest

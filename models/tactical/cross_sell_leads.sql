@@ -1,0 +1,85 @@
+-- The customers most likely to buy another policy in the next 12 months, with the product to
+-- offer and who should call: the campaign team's and agents' lead list. A customer who already
+-- holds the suggested product type in force is flagged, as the offer is then a top-up.
+with scores as (
+    select * from {{ ref('stg_ml__cross_sell_scores') }}
+),
+
+customer_value as (
+    select * from {{ ref('stg_ml__customer_value') }}
+),
+
+segments as (
+    select * from {{ ref('stg_ml__customer_segments') }}
+),
+
+policies as (
+    select * from {{ ref('dim_policy') }}
+),
+
+agents as (
+    select * from {{ ref('dim_agent') }}
+),
+
+-- the customer's servicing agent: the agent of their latest policy in force
+servicing as (
+    select
+        customer_key,
+        arg_max(agent_key, issue_date) as agent_key
+    from policies
+    where is_in_force
+    group by customer_key
+),
+
+holds as (
+    select distinct
+        customer_key,
+        product_type
+    from policies
+    where is_in_force
+),
+
+ranked as (
+    select
+        scores.customer_key,
+        scores.purchase_probability_12m,
+        scores.next_best_product_type,
+        scores.as_of_date,
+        customer_value.value_decile,
+        segments.segment_name,
+        agents.agent_id,
+        agents.agent_name,
+        agents.branch,
+        holds.product_type is not null as holds_product_type,
+        row_number() over (
+            order by scores.purchase_probability_12m desc, scores.customer_key asc
+        ) as lead_rank
+    from scores
+    left join customer_value on scores.customer_key = customer_value.customer_key
+    left join segments on scores.customer_key = segments.customer_key
+    left join servicing on scores.customer_key = servicing.customer_key
+    left join agents on servicing.agent_key = agents.agent_key
+    left join holds
+        on
+        scores.customer_key = holds.customer_key
+        and scores.next_best_product_type = holds.product_type
+),
+
+final as (
+    select
+        cast(lead_rank as integer) as lead_rank,
+        cast(customer_key as {{ dbt.type_string() }}) as customer_key,
+        cast(purchase_probability_12m as double) as purchase_probability_12m,
+        cast(next_best_product_type as {{ dbt.type_string() }}) as next_best_product_type,
+        cast(holds_product_type as boolean) as holds_product_type,
+        cast(value_decile as integer) as value_decile,
+        cast(segment_name as {{ dbt.type_string() }}) as segment_name,
+        cast(agent_id as {{ dbt.type_string() }}) as agent_id,
+        cast(agent_name as {{ dbt.type_string() }}) as agent_name,
+        cast(branch as {{ dbt.type_string() }}) as branch,
+        cast(as_of_date as date) as as_of_date
+    from ranked
+    where lead_rank <= {{ var('cross_sell_leads_size') }}
+)
+
+select * from final

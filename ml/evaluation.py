@@ -43,3 +43,18 @@ def deciles(scores: np.ndarray) -> np.ndarray:
     """Deciles of a score, 10 = the highest tenth."""
     ranks = pd.Series(scores).rank(method="first").to_numpy()
     return np.ceil(ranks * 10 / len(ranks)).astype(int)
+
+
+def reliability(y_true: np.ndarray, y_score: np.ndarray, bins: int = 10) -> pd.DataFrame:
+    """The calibration curve as a table: per equal-count bin of the scores, the mean score
+    beside the observed rate (a calibrated model's two columns agree)."""
+    order = np.argsort(y_score, kind="stable")
+    parts = [part for part in np.array_split(order, bins) if len(part)]
+    return pd.DataFrame(
+        {
+            "bin": range(1, len(parts) + 1),
+            "rows": [len(part) for part in parts],
+            "mean_score": [float(y_score[part].mean()) for part in parts],
+            "observed_rate": [float(y_true[part].mean()) for part in parts],
+        }
+    )

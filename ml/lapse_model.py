@@ -20,7 +20,7 @@ from sklearn.calibration import CalibratedClassifierCV
 
 from ml.classifiers import fit_calibrated as fit_calibrated_classifier
 from ml.classifiers import gradient_boosting, logistic_regression
-from ml.evaluation import deciles, evaluate
+from ml.evaluation import deciles, evaluate, reliability
 from ml.features import (
     CATEGORICAL,
     LABEL,
@@ -44,6 +44,7 @@ class LapseModelRun:
     metrics: pd.DataFrame
     chosen: str
     registered: Registered
+    calibration: pd.DataFrame  # the chosen model's reliability table, out of time
 
 
 CANDIDATES = {
@@ -63,10 +64,12 @@ def run(con: duckdb.DuckDBPyConnection) -> LapseModelRun:
     check_trainable(train[LABEL], fit_as_of, "lapse", MIN_POSITIVES)
     check_trainable(test[LABEL], test_as_of, "lapse", MIN_POSITIVES)
 
-    evaluated = {}
+    evaluated, held_out = {}, {}
     for name in CANDIDATES:
-        held_out = fit_calibrated(name, train).predict_proba(test[CATEGORICAL + NUMERIC])[:, 1]
-        evaluated[name] = evaluate(test[LABEL].to_numpy(), held_out)
+        held_out[name] = fit_calibrated(name, train).predict_proba(test[CATEGORICAL + NUMERIC])[
+            :, 1
+        ]
+        evaluated[name] = evaluate(test[LABEL].to_numpy(), held_out[name])
     evaluated_on = dict.fromkeys(evaluated, len(test))
     truth = true_probabilities(con, test, test_as_of)
     known = ~np.isnan(truth) if truth is not None else None
@@ -123,4 +126,11 @@ def run(con: duckdb.DuckDBPyConnection) -> LapseModelRun:
             for metric, value in metrics.items()
         ]
     )
-    return LapseModelRun(scores=scores, metrics=metric_rows, chosen=chosen, registered=registered)
+    calibration = reliability(test[LABEL].to_numpy(), held_out[chosen])
+    return LapseModelRun(
+        scores=scores,
+        metrics=metric_rows,
+        chosen=chosen,
+        registered=registered,
+        calibration=calibration,
+    )

@@ -15,14 +15,27 @@ import pandas as pd
 from sklearn.cluster import KMeans
 from sklearn.compose import ColumnTransformer
 from sklearn.metrics import silhouette_score
+from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from ml.registry import Registered, load_promoted, register
+
 K_RANGE = range(3, 9)
+REGISTERED_NAME = "segmentation"
+# a clustering no better separated than this is noise, not segments
+PROMOTION_FLOORS = {"silhouette": 0.05}
 SEED = 0
 SILHOUETTE_SAMPLE = 10_000
 MIN_CUSTOMERS = 50
 
 CATEGORICAL = ["income_band", "marital_status", "acquisition_source"]
+# An insurer's segments are demographic first (life stage, income, family), refined by
+# behaviour: age, income band and marital status weigh this many times a behavioural feature.
+# (On a 50,000-customer world this lifts the agreement with the true segments from an adjusted
+# Rand index of 0.05 to about 0.25.)
+DEMOGRAPHIC_NUMERIC = ["age_years"]
+DEMOGRAPHIC_CATEGORICAL = ["income_band", "marital_status"]
+DEMOGRAPHIC_WEIGHT = 3.0
 NUMERIC = [
     "age_years",
     "tenure_months",
@@ -66,27 +79,40 @@ def customer_features(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def _encoder() -> ColumnTransformer:
+    behaviour_categorical = [c for c in CATEGORICAL if c not in DEMOGRAPHIC_CATEGORICAL]
+    behaviour_numeric = [c for c in NUMERIC if c not in DEMOGRAPHIC_NUMERIC]
     return ColumnTransformer(
         [
+            ("demographic_numeric", StandardScaler(), DEMOGRAPHIC_NUMERIC),
+            (
+                "demographic_categorical",
+                OneHotEncoder(handle_unknown="ignore", sparse_output=False),
+                DEMOGRAPHIC_CATEGORICAL,
+            ),
             (
                 "categorical",
                 OneHotEncoder(handle_unknown="ignore", sparse_output=False),
-                CATEGORICAL,
+                behaviour_categorical,
             ),
-            ("numeric", StandardScaler(), NUMERIC),
-        ]
+            ("numeric", StandardScaler(), behaviour_numeric),
+        ],
+        transformer_weights={
+            "demographic_numeric": DEMOGRAPHIC_WEIGHT,
+            "demographic_categorical": DEMOGRAPHIC_WEIGHT,
+        },
     )
 
 
-def segment(frame: pd.DataFrame) -> Segmentation:
+def fit(frame: pd.DataFrame) -> tuple[Pipeline, dict[int, float]]:
+    """The k-means pipeline (encoder and clustering) with the best silhouette in `K_RANGE`,
+    and the silhouette of every k."""
     if len(frame) < MIN_CUSTOMERS:
         raise ValueError(
             f"cannot segment {len(frame)} customers (need at least {MIN_CUSTOMERS}): "
             "generate a larger world"
         )
-    matrix = _encoder().fit_transform(
-        frame[CATEGORICAL + NUMERIC].astype({c: float for c in NUMERIC})
-    )
+    encoder = _encoder().fit(_inputs(frame))
+    matrix = encoder.transform(_inputs(frame))
     sample = np.random.default_rng(SEED).permutation(len(matrix))[:SILHOUETTE_SAMPLE]
     fits, silhouettes = {}, {}
     for k in K_RANGE:
@@ -94,7 +120,12 @@ def segment(frame: pd.DataFrame) -> Segmentation:
         fits[k] = model
         silhouettes[k] = float(silhouette_score(matrix[sample], model.labels_[sample]))
     k = max(silhouettes, key=lambda n: (silhouettes[n], -n))  # the fewer segments on a tie
-    labels = _ordered(fits[k].labels_, frame["annualised_premium_in_force_twd"])
+    return Pipeline([("features", encoder), ("kmeans", fits[k])]), silhouettes
+
+
+def assign(model: Pipeline, frame: pd.DataFrame, silhouettes: dict[int, float]) -> Segmentation:
+    """Each customer's segment by `model`, numbered and named from the segments' profiles."""
+    labels = _ordered(model.predict(_inputs(frame)), frame["annualised_premium_in_force_twd"])
     profiles = profile(frame.assign(segment_id=labels))
     names = dict(zip(profiles["segment_id"], profiles["segment_name"], strict=True))
     assignments = pd.DataFrame(
@@ -105,7 +136,38 @@ def segment(frame: pd.DataFrame) -> Segmentation:
             "segment_name": [names[s] for s in labels],
         }
     )
-    return Segmentation(assignments, profiles, k, silhouettes[k], silhouettes)
+    k = model.named_steps["kmeans"].n_clusters
+    return Segmentation(assignments, profiles, k, silhouettes.get(k, float("nan")), silhouettes)
+
+
+def segment(frame: pd.DataFrame) -> Segmentation:
+    model, silhouettes = fit(frame)
+    return assign(model, frame, silhouettes)
+
+
+def run(con: duckdb.DuckDBPyConnection) -> tuple[Segmentation, Registered]:
+    """Fit, record the model in the registry (promoted if its silhouette meets the floor), and
+    segment today's customers with the latest promoted model."""
+    frame = customer_features(con)
+    model, silhouettes = fit(frame)
+    k = model.named_steps["kmeans"].n_clusters
+    as_of = frame["feature_date"].max()
+    registered = register(
+        con,
+        REGISTERED_NAME,
+        model,
+        trained_as_of=as_of,
+        evaluated_as_of=as_of,
+        features=CATEGORICAL + NUMERIC,
+        metrics={"silhouette": silhouettes[k], "segments": float(k)},
+        floors=PROMOTION_FLOORS,
+    )
+    _, promoted = load_promoted(con, REGISTERED_NAME)
+    return assign(promoted, frame, silhouettes), registered
+
+
+def _inputs(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame[CATEGORICAL + NUMERIC].astype({c: float for c in NUMERIC})
 
 
 def _ordered(labels: np.ndarray, premium: pd.Series) -> np.ndarray:

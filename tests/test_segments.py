@@ -10,7 +10,10 @@ from ml.segments import K_RANGE, customer_features, segment
 
 def test_every_policyholder_has_one_segment(built_world):
     con = built_world.connect()
-    holders = con.execute("select count(*) from features.feat_customers").fetchall()[0][0]
+    holders = con.execute(
+        "select count(*) from features.feat_customers "
+        "where feature_date = (select max(feature_date) from features.feat_customers)"
+    ).fetchall()[0][0]
     rows, distinct, segments = con.execute(
         "select count(*), count(distinct customer_key), count(distinct segment_id) "
         "from ml.customer_segments"

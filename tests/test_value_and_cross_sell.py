@@ -128,7 +128,12 @@ def test_cross_sell_is_judged_against_the_truth_and_scores_only_when_promoted(bu
     registered = rows(
         built_world, "select distinct model_name from ml.model_registry order by model_name"
     )
-    assert registered == [("cross_sell",), ("lapse_risk",), ("next_best_product",)]
+    assert registered == [
+        ("cross_sell",),
+        ("lapse_risk",),
+        ("next_best_product",),
+        ("segmentation",),
+    ]
     ((promoted, reason),) = rows(
         built_world,
         "select is_promoted, promotion_reason from ml.model_registry "

@@ -72,6 +72,10 @@ def lapse_risk_model(context: dg.AssetExecutionContext, warehouse: DuckDBResourc
         metadata={
             "chosen_model": result.chosen,
             **{name: dg.FloatMetadataValue(value) for name, value in metrics.items()},
+            # the calibration curve, out of time: mean score beside observed rate per tenth
+            "calibration": dg.MetadataValue.md(
+                result.calibration.round(4).to_markdown(index=False)
+            ),
         },
     )
     yield dg.MaterializeResult(

@@ -33,13 +33,15 @@ FEATURES = dg.AssetKey(["features", "feat_customers"])
 )
 def customer_segmentation(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
     with warehouse.get_connection() as con:
-        frame = segments.customer_features(con)
-        result = segments.segment(frame)
+        result, registered = segments.run(con)
         truth = true_segments(con, result.assignments["customer_key"])
         replace_table(con, "ml.customer_segments", result.assignments)
         replace_table(con, "ml.segment_profiles", result.profiles)
+    context.log.info(f"{registered.model_name} v{registered.version}: {registered.reason}")
     quality = {
         "segments": result.k,
+        "registered_version": registered.version,
+        "promotion": registered.reason,
         "silhouette": dg.FloatMetadataValue(result.silhouette),
         **{f"silhouette_k{k}": dg.FloatMetadataValue(v) for k, v in result.silhouette_by_k.items()},
     }

@@ -22,7 +22,7 @@ purchases as (
     inner join {{ ref('dim_policy') }} as policies
         on
         customers.customer_key = policies.customer_key
-        and policies.issue_date > customers.feature_date
+        and customers.feature_date < policies.issue_date
         and policies.issue_date <= {{ dbt.dateadd('month', 12, 'customers.feature_date') }}
     where policies.policy_status is distinct from 'free_look_cancellation'
     group by customers.customer_key, customers.feature_date

@@ -42,7 +42,9 @@ payment_history as (
             case
                 when
                     due_date > {{ dbt.dateadd('month', -12, 'feature_date') }}
-                    and {{ dbt.datediff('due_date', 'coalesce(paid_by_feature_date, feature_date)', 'day') }} > 15
+                    and {{
+                        dbt.datediff('due_date', 'coalesce(paid_by_feature_date, feature_date)', 'day')
+                    }} > 15
                     then 1
                 else 0
             end

@@ -63,14 +63,16 @@ final as (
         cast(policies.product_type as {{ dbt.type_string() }}) as product_type,
         cast(as_of.as_of_date as date) as as_of_date,
         cast(
-            case when policies.policy_status = 'free_look_cancellation' then 0
+            case
+                when policies.policy_status = 'free_look_cancellation' then 0
                 else coalesce(premiums.premiums_paid_twd, 0)
             end as double
         ) as premiums_paid_twd,
         cast(coalesce(claims.claims_paid_twd, 0) + coalesce(benefits.benefits_paid_twd, 0) as double)
             as claims_and_benefits_paid_twd,
         cast(
-            case when policies.policy_status = 'free_look_cancellation' then 0
+            case
+                when policies.policy_status = 'free_look_cancellation' then 0
                 else coalesce(premiums.commissions_twd, 0)
             end as double
         ) as commissions_twd,

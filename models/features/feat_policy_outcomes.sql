@@ -18,7 +18,7 @@ lapses as (
     inner join {{ ref('fct_policy_events') }} as events
         on
         policies.policy_key = events.policy_key
-        and events.event_date > policies.feature_date
+        and policies.feature_date < events.event_date
         and events.event_date <= {{ dbt.dateadd('month', 12, 'policies.feature_date') }}
     where events.event_type = 'lapsed'
     group by policies.policy_key, policies.feature_date

@@ -40,6 +40,19 @@ QUERIES_TO_TRY = [
         "where p.milestone_months = 13 and p.is_milestone_reached group by all order by all;",
     ),
     (
+        "How value concentrates: each value decile's share (the bottom tenth costs money)",
+        "select value_decile, customers, round(share_of_value, 3) as share_of_value,\n"
+        "       round(share_of_historical_margin, 3) as share_of_margin\n"
+        "from ml.value_concentration order by value_decile desc;",
+    ),
+    (
+        "Who to offer what next (empty while no cross-sell model passes its floor)",
+        "select lead_rank, customer_key[:12] as customer,\n"
+        "       round(purchase_probability_12m, 3) as p_buy, next_best_product_type,\n"
+        "       value_decile, segment_name, agent_name\n"
+        "from tactical.cross_sell_leads order by lead_rank limit 10;",
+    ),
+    (
         "The customer segments",
         "select segment_name, customers, round(mean_age_years) as age,\n"
         "       round(mean_annualised_premium_in_force_twd) as premium_twd\n"

@@ -208,7 +208,12 @@ def test_the_queries_run_prints_to_try_run(built_world):
 
     con = built_world.connect()
     try:
+        (cross_sell_promoted,) = con.execute(
+            "select bool_or(is_promoted) from ml.model_registry where model_name = 'cross_sell'"
+        ).fetchall()[0]
         for title, sql in QUERIES_TO_TRY:
-            assert con.sql(sql).fetchall(), title
+            found = con.sql(sql).fetchall()
+            # the tiny world scores nobody for cross-sell (see test_every_schema_holds_...)
+            assert found or ("cross_sell_leads" in sql and not cross_sell_promoted), title
     finally:
         con.close()

@@ -66,62 +66,44 @@ payment_history as (
     group by feature_date, policy_key
 ),
 
-contacts as (
+-- every interaction up to each feature date, marked when it falls in the twelve months before it
+interactions as (
     select
         feature_dates.feature_date,
-        interactions.customer_key,
-        sum(
-            case
-                when
-                    interactions.is_complaint
-                    and interactions.interaction_date > {{ dbt.dateadd('month', -12, 'feature_dates.feature_date') }}
-                    then 1
-                else 0
-            end
-        ) as complaints_12m,
-        sum(
-            case
-                when
-                    interactions.interaction_type = 'compliment'
-                    and interactions.interaction_date > {{ dbt.dateadd('month', -12, 'feature_dates.feature_date') }}
-                    then 1
-                else 0
-            end
-        ) as compliments_12m,
-        sum(
-            case
-                when
-                    interactions.interaction_type = 'cancellation'
-                    and interactions.interaction_date > {{ dbt.dateadd('month', -12, 'feature_dates.feature_date') }}
-                    then 1
-                else 0
-            end
-        ) as cancellation_requests_12m,
+        interactions.*,
+        interactions.interaction_date > {{ dbt.dateadd('month', -12, 'feature_dates.feature_date') }}
+            as is_within_12m
+    from {{ ref('fct_interactions') }} as interactions
+    inner join feature_dates on interactions.interaction_date <= feature_dates.feature_date
+),
+
+contacts as (
+    select
+        feature_date,
+        customer_key,
+        sum(case when is_complaint and is_within_12m then 1 else 0 end) as complaints_12m,
+        sum(case when interaction_type = 'compliment' and is_within_12m then 1 else 0 end)
+            as compliments_12m,
+        sum(case when interaction_type = 'cancellation' and is_within_12m then 1 else 0 end)
+            as cancellation_requests_12m,
         max(
             case
-                when
-                    interactions.is_complaint
-                    and (
-                        interactions.resolved_date is null
-                        or interactions.resolved_date > feature_dates.feature_date
-                    )
-                    then 1
+                when is_complaint and (resolved_date is null or resolved_date > feature_date) then 1
                 else 0
             end
         ) as has_unresolved_complaint,
         max(
             case
                 when
-                    interactions.resolved_date <= feature_dates.feature_date
-                    and interactions.is_complaint
-                    and interactions.resolved_date > {{ dbt.dateadd('day', -183, 'feature_dates.feature_date') }}
+                    is_complaint
+                    and resolved_date <= feature_date
+                    and resolved_date > {{ dbt.dateadd('day', -183, 'feature_date') }}
                     then 1
                 else 0
             end
         ) as complaint_resolved_6m
-    from {{ ref('fct_interactions') }} as interactions
-    inner join feature_dates on interactions.interaction_date <= feature_dates.feature_date
-    group by feature_dates.feature_date, interactions.customer_key
+    from interactions
+    group by feature_date, customer_key
 ),
 
 surveys as (

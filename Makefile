@@ -6,14 +6,24 @@ STAMP := $(VENV)/.installed
 # Size of the simulated insurer `make run` generates.
 CUSTOMERS ?= 5000
 
-.PHONY: run test dev sql bench lint lint-sql format install clean
+.PHONY: run test dev sql bench lint lint-sql format install browser clean
 
 run: install
 	$(BIN)/lifecrm generate --customers $(CUSTOMERS)
 	$(BIN)/lifecrm run
 
-test: install lint-sql
+test: install browser lint-sql
 	$(BIN)/pytest
+
+# The report test renders the executive report in Debian's Chromium (playwright drives it; it
+# downloads no browser of its own). Installed once, from Debian's registry, when missing.
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@test -x $(CHROMIUM) || { \
+		echo "installing Debian's chromium for the report test"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium; }
 
 dev: install
 	$(BIN)/lifecrm dev

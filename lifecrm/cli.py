@@ -71,7 +71,6 @@ def _refuse_another_world(data: Path, config, rates) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     from lifecrm.ingest.landing import LandingError, batch_dirs
     from lifecrm.orchestration import materialize
-    from lifecrm.summary import render
 
     try:
         if not batch_dirs(settings.landing_dir()):
@@ -82,6 +81,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"lifecrm run: {exc}", file=sys.stderr)
         return 2
     outcome = materialize(args.select)
+    return _report(outcome)
+
+
+def _report(outcome) -> int:
+    from lifecrm.summary import render, render_run
+
+    print()
+    print(render_run(outcome))
     if not outcome.success:
         print(f"\nlifecrm run: run {outcome.run_id} failed.", file=sys.stderr)
         for step in outcome.failed_steps:
@@ -90,13 +97,45 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"  failed check: {check}", file=sys.stderr)
         for check in outcome.unevaluated_checks:
             print(f"  check planned but never evaluated: {check}", file=sys.stderr)
-        print("  See the log above, or the run in the Dagster UI (`make dev`).", file=sys.stderr)
+        print(f"  {outcome.publish_reason}", file=sys.stderr)
+        print(
+            "  What next: fix what the failed step or check names (a refused file: have the "
+            "source send it again in a new batch), then run `lifecrm run` again; the log is "
+            "above and in the Dagster UI (`make dev`).",
+            file=sys.stderr,
+        )
         return 1
-    print(f"\nrun {outcome.run_id} materialised {outcome.materialized} assets.")
-    for check in outcome.warned_checks:
-        print(f"  warning: {check}")
     print()
     print(render(settings.warehouse_path()))
+    return 0
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    from lifecrm.ingest.landing import batch_dirs
+    from lifecrm.orchestration import materialize
+
+    if args.to < args.from_:
+        raise ValueError(f"--to {args.to} is before --from {args.from_}")
+    days = [
+        d.name
+        for d in batch_dirs(settings.landing_dir())
+        if args.from_.isoformat() <= d.name <= args.to.isoformat()
+    ]
+    if not days:
+        raise ValueError(
+            f"no landed batch in {settings.landing_dir()} between {args.from_} and {args.to}: "
+            "`ls` the landing folder for the dates there are"
+        )
+    for day in days:
+        print(f"lifecrm backfill: batch {day} ...", flush=True)
+        outcome = materialize(args.select, batch=day)
+        if _report(outcome) != 0:
+            print(
+                f"lifecrm backfill: stopped at {day}; the later days were not run. Fix it, then "
+                f"`lifecrm backfill --from {day} --to {args.to}`.",
+                file=sys.stderr,
+            )
+            return 1
     return 0
 
 
@@ -212,6 +251,18 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: everything)",
     )
     run.set_defaults(handler=cmd_run)
+
+    backfill = commands.add_parser(
+        "backfill",
+        help="run the pipeline once per landed batch between two dates, in order",
+        description="For each landed batch from --from to --to (inclusive), oldest first, run "
+        "the pipeline loading the batches up to that day, and publish it if it passed; stops at "
+        "the first day that fails. Rerunning a day already loaded changes nothing.",
+    )
+    backfill.add_argument("--from", dest="from_", type=_date, required=True, metavar="DATE")
+    backfill.add_argument("--to", type=_date, required=True, metavar="DATE")
+    backfill.add_argument("--select", metavar="SELECTION", help="as for `lifecrm run`")
+    backfill.set_defaults(handler=cmd_backfill)
 
     check = commands.add_parser(
         "validate",

@@ -19,6 +19,7 @@ def run_dbt(
         settings.DATA_DIR_ENV: str(data_dir),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
+    env.pop("LIFECRM_WAREHOUSE_PATH", None)  # a run's working file: here, data_dir's warehouse
     command = [
         str(Path(sys.executable).parent / "dbt"), *arguments,
         "--profiles-dir", str(settings.PROJECT_ROOT / "dbt"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from lifecrm import settings
 
@@ -20,6 +20,9 @@ def prepare_instance() -> None:
     os.environ["DAGSTER_HOME"] = str(home)
 
 
+BATCH_TAG = "lifecrm/batch_date"  # the newest landed batch a run may load (YYYY-MM-DD)
+
+
 @dataclass(frozen=True)
 class RunOutcome:
     run_id: str
@@ -29,35 +32,24 @@ class RunOutcome:
     failed_checks: list[str]
     unevaluated_checks: list[str]
     warned_checks: list[str]
+    passed_checks: int = 0
+    published: bool = False
+    publish_reason: str = ""
+    publish_seconds: float = 0.0
+    # each materialised asset's plain metadata (rows loaded, quarantined, policies scored, ...)
+    metadata: dict[str, dict[str, object]] = field(default_factory=dict)
 
 
-def materialize(selection: str | None = None) -> RunOutcome:
-    """Materialise every asset (or those a Dagster selection string picks) in one run."""
-    prepare_instance()
-    os.environ["LIFECRM_REFRESH_DBT_MANIFEST"] = "1"  # plan from the models as they are now
-    import dagster as dg  # imported late: DAGSTER_HOME must be set first
+def run_outcome(instance, run_id: str, run_succeeded: bool) -> RunOutcome:
+    """What a finished run did, read from the instance's event log: the same verdict decides
+    the publish whether the run came from `lifecrm run` or from the Dagster UI."""
+    import dagster as dg
 
-    from dagster_project.definitions import defs
-
-    graph = defs.resolve_asset_graph()
-    keys = None
-    if selection:
-        keys = list(dg.AssetSelection.from_string(selection).resolve(graph))
-        if not keys:
-            raise ValueError(f"the selection {selection!r} matches no asset")
-    job = defs.resolve_implicit_global_asset_job_def()
-    instance = dg.DagsterInstance.get()
-    result = job.execute_in_process(
-        instance=instance,
-        asset_selection=keys,
-        raise_on_error=False,
-        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-    )
     # The instance's event log holds the whole run (`result.all_events` leaves out the
     # run-level events that announce which checks were planned).
     events = [
         record.event_log_entry.dagster_event
-        for record in instance.get_records_for_run(result.run_id, limit=1_000_000).records
+        for record in instance.get_records_for_run(run_id, limit=1_000_000).records
         if record.event_log_entry.dagster_event is not None
     ]
     evaluations = [
@@ -89,15 +81,79 @@ def materialize(selection: str | None = None) -> RunOutcome:
     }
     evaluated = {check.asset_check_key for check in evaluations}
     unevaluated = (
-        sorted(key.to_user_string() for key in planned - evaluated) if result.success else []
+        sorted(key.to_user_string() for key in planned - evaluated) if run_succeeded else []
     )
     failed_steps = sorted({e.step_key for e in events if e.is_step_failure and e.step_key})
+    metadata = {}
+    for e in events:
+        if e.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION:
+            materialization = e.step_materialization_data.materialization
+            metadata[materialization.asset_key.to_user_string()] = {
+                name: value.value
+                for name, value in materialization.metadata.items()
+                if isinstance(value.value, int | float | str | bool)
+            }
     return RunOutcome(
-        run_id=result.run_id,
-        success=result.success and not failed_checks and not unevaluated,
-        materialized=len(result.get_asset_materialization_events()),
+        run_id=run_id,
+        success=run_succeeded and not failed_checks and not unevaluated and not failed_steps,
+        materialized=len(metadata),
         failed_steps=failed_steps,
         failed_checks=failed_checks,
         unevaluated_checks=unevaluated,
         warned_checks=warned_checks,
+        passed_checks=sum(1 for c in evaluations if c.passed),
+        metadata=metadata,
     )
+
+
+def publish_if_passed(outcome: RunOutcome) -> RunOutcome:
+    """Publish the run's working warehouse if the run succeeded and every blocking check passed;
+    say why not otherwise. The published warehouse is untouched unless it is replaced whole."""
+    from lifecrm import publish
+
+    if not outcome.success:
+        kept = publish.working_path(outcome.run_id)
+        reason = (
+            "not published: the run failed (see above); the published warehouse "
+            f"{settings.warehouse_path()} is unchanged"
+            + (f", and this run's unpublished warehouse is kept at {kept} until the next run"
+               if kept.exists() else "")
+        )  # fmt: skip
+        publish.release(outcome.run_id)
+        return replace(outcome, published=False, publish_reason=reason)
+    done = publish.publish(outcome.run_id)
+    if not done.published:
+        publish.release(outcome.run_id)
+    return replace(
+        outcome,
+        published=done.published,
+        publish_reason=done.reason,
+        publish_seconds=done.seconds,
+    )
+
+
+def materialize(selection: str | None = None, batch: str | None = None) -> RunOutcome:
+    """Materialise every asset (or those a Dagster selection string picks) in one run, loading
+    the landed batches up to `batch` (all of them by default), and publish it if it passed."""
+    prepare_instance()
+    os.environ["LIFECRM_REFRESH_DBT_MANIFEST"] = "1"  # plan from the models as they are now
+    import dagster as dg  # imported late: DAGSTER_HOME must be set first
+
+    from dagster_project.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    keys = None
+    if selection:
+        keys = list(dg.AssetSelection.from_string(selection).resolve(graph))
+        if not keys:
+            raise ValueError(f"the selection {selection!r} matches no asset")
+    job = defs.resolve_implicit_global_asset_job_def()
+    instance = dg.DagsterInstance.get()
+    result = job.execute_in_process(
+        instance=instance,
+        asset_selection=keys,
+        raise_on_error=False,
+        tags={BATCH_TAG: batch} if batch else None,
+        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+    )
+    return publish_if_passed(run_outcome(instance, result.run_id, result.success))

@@ -1,9 +1,12 @@
-"""What `lifecrm run` prints at the end: where the warehouse is, what it holds, what to ask it."""
+"""What `lifecrm run` prints at the end: what the run did (rows per export, quarantined, checks,
+models built, scores written, published or not and why), where the warehouse is, what it holds,
+what to ask it."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from lifecrm import publish, settings
 from lifecrm.warehouse_file import connect_read_only
 
 SCHEMAS = ("raw", "staging", "marts", "features", "ml", "strategic", "tactical")
@@ -59,6 +62,46 @@ QUERIES_TO_TRY = [
         "from ml.segment_profiles order by segment_id;",
     ),
 ]
+
+
+SCORE_COUNTS = ("policies_scored", "customers_scored")
+
+
+def render_run(outcome) -> str:
+    """The run summary, from a `lifecrm.orchestration.RunOutcome`."""
+    meta = outcome.metadata
+    exports = sorted(key for key in meta if key.startswith("raw/"))
+    models = [key for key in meta if not key.startswith(("raw/", "ml/"))]
+    lines = [f"Run {outcome.run_id}: {outcome.materialized} assets materialised"]
+    if exports:
+        lines.append(f"  {'export':<28} {'rows loaded':>12} {'quarantined':>12} {'new files':>10}")
+        for key in exports:
+            m = meta[key]
+            lines.append(
+                f"  {key.removeprefix('raw/'):<28} {m.get('rows_loaded', 0):>12,} "
+                f"{m.get('rows_quarantined', 0):>12,} {m.get('files_loaded', 0):>10}"
+            )
+    failed = len(outcome.failed_checks) + len(outcome.unevaluated_checks)
+    lines.append(
+        f"  checks: {outcome.passed_checks} passed, {failed} failed, "
+        f"{len(outcome.warned_checks)} warned"
+    )
+    lines.append(f"  dbt models, seeds and snapshots built: {len(models)}")
+    for key, m in meta.items():
+        for name in SCORE_COUNTS:
+            if name in m:
+                note = f" ({m['not_scored_because']})" if m.get("not_scored_because") else ""
+                lines.append(f"  {key}: {m[name]:,} {name.replace('_', ' ')}{note}")
+    for warning in outcome.warned_checks:
+        lines.append(f"  warning: {warning}")
+    if outcome.published:
+        lines.append(
+            f"  published {settings.warehouse_path()} in {outcome.publish_seconds:.1f} s "
+            f"(strategic and tactical tables also as Parquet in {publish.parquet_dir()})"
+        )
+    else:
+        lines.append(f"  {outcome.publish_reason}")
+    return "\n".join(lines)
 
 
 def table_counts(warehouse: Path) -> list[tuple[str, str, int]]:

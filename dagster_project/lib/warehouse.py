@@ -1,4 +1,9 @@
-"""The one DuckDB warehouse every asset writes, and the pool that keeps its writers in line.
+"""The DuckDB warehouse every asset writes, and the pool that keeps its writers in line.
+
+Inside a run, the resource opens the run's working file (`lifecrm.publish.working_path`),
+started from the published warehouse; the run's dbt steps write the same file (`dbt_env`
+points the dbt profile at it). Only a run that succeeds is published (`lifecrm.publish`).
+Outside a run (a test, a script) it opens the published file itself.
 
 DuckDB allows one writing process per file. Every asset that opens the warehouse joins the
 `WAREHOUSE_POOL` concurrency pool, which the instance limits to one slot (see
@@ -6,36 +11,63 @@ DuckDB allows one writing process per file. Every asset that opens the warehouse
 dbt subprocess and the Python assets never hold the file at the same time.
 """
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import duckdb
 from dagster import InitResourceContext
 from dagster_duckdb import DuckDBResource
+from pydantic import PrivateAttr
 
-from lifecrm import settings
+from lifecrm import publish, settings
 from lifecrm.warehouse_file import MEMORY_LIMIT, create_if_missing
 
 WAREHOUSE_POOL = "duckdb_warehouse"
+# dbt/profiles.yml opens this path when it is set, else the published warehouse.
+DBT_WAREHOUSE_ENV = "LIFECRM_WAREHOUSE_PATH"
 
 
 class WarehouseResource(DuckDBResource):
-    """DuckDBResource on the warehouse file, created in a storage format older readers open."""
+    """DuckDBResource on the run's working warehouse, in a storage format older readers open."""
+
+    _run_database: str | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
-        create_if_missing(settings.warehouse_path())
+        run = context.dagster_run
+        if run is not None:
+            self._run_database = str(publish.ensure_working(run.run_id))
+        else:
+            create_if_missing(settings.warehouse_path())
         super().setup_for_execution(context)
+
+    @property
+    def path(self) -> str:
+        return self._run_database or self.database
 
     @contextmanager
     def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
         # DuckDBResource closes its connection only when the block succeeds: an asset that
         # raised would hold the file's lock until garbage collection, and the dbt step after it
         # would wait for the file in vain.
-        connection = duckdb.connect(self.database, config=self.connection_config)
+        connection = duckdb.connect(self.path, config=self.connection_config)
         try:
             yield connection
         finally:
             connection.close()
+
+    @contextmanager
+    def dbt_env(self) -> Iterator[None]:
+        """Point the dbt subprocesses started in this block at the run's working file."""
+        previous = os.environ.get(DBT_WAREHOUSE_ENV)
+        os.environ[DBT_WAREHOUSE_ENV] = self.path
+        try:
+            yield
+        finally:
+            if previous is None:
+                os.environ.pop(DBT_WAREHOUSE_ENV, None)
+            else:
+                os.environ[DBT_WAREHOUSE_ENV] = previous
 
 
 def warehouse_resource() -> WarehouseResource:

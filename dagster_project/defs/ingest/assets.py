@@ -11,6 +11,7 @@ from lifecrm.ingest.contract import required_columns
 from lifecrm.ingest.exports import EXPORTS
 from lifecrm.ingest.landing import export_files
 from lifecrm.ingest.raw_loader import load_export
+from lifecrm.orchestration import BATCH_TAG
 
 
 def raw_export_asset(export: str) -> dg.AssetsDefinition:
@@ -24,6 +25,15 @@ def raw_export_asset(export: str) -> dg.AssetsDefinition:
     )
     def _raw(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
         files = export_files(settings.landing_dir(), export)
+        # a run for one day (the sensor's, the schedule's, a backfill's) loads batches up to it
+        upto = context.run.tags.get(BATCH_TAG)
+        if upto:
+            files = [f for f in files if f.batch_date.isoformat() <= upto]
+            if not files:
+                raise dg.Failure(
+                    f"{export}: no batch up to {upto} delivers {export}.csv; run a later day "
+                    f"(lifecrm backfill --from DATE --to DATE) or drop the {BATCH_TAG} tag"
+                )
         with warehouse.get_connection() as con:
             result = load_export(con, export, files, required_columns(export))
             for warning in result.warnings:

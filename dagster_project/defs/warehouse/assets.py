@@ -5,7 +5,7 @@ from dagster_dbt import DbtCliResource, dbt_assets
 
 from dagster_project.defs.warehouse.project import dbt_project
 from dagster_project.defs.warehouse.translator import LifecrmDbtTranslator
-from dagster_project.lib.warehouse import WAREHOUSE_POOL
+from dagster_project.lib.warehouse import WAREHOUSE_POOL, WarehouseResource
 
 
 @dbt_assets(
@@ -14,5 +14,8 @@ from dagster_project.lib.warehouse import WAREHOUSE_POOL
     dagster_dbt_translator=LifecrmDbtTranslator(),
     pool=WAREHOUSE_POOL,
 )
-def lifecrm_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    yield from dbt.cli(["build"], context=context).stream()
+def lifecrm_dbt_assets(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+):
+    with warehouse.dbt_env():  # the run's working copy of the warehouse
+        yield from dbt.cli(["build"], context=context).stream()

@@ -10,7 +10,6 @@ renamed column, unreadable file, checksum mismatch, too many bad rows) or a fail
 from __future__ import annotations
 
 import json
-import shutil
 import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -25,9 +24,10 @@ from lifecrm.ingest.contract import required_columns
 from lifecrm.ingest.exports import EXPORTS
 from lifecrm.ingest.landing import LandingError, export_files
 from lifecrm.ingest.raw_loader import load_export
+from lifecrm.publish import copy_published
 from lifecrm.quality import quarantine
 from lifecrm.quality.gx_suites import validate_files
-from lifecrm.warehouse_file import MEMORY_LIMIT, create_if_missing
+from lifecrm.warehouse_file import MEMORY_LIMIT
 
 
 @dataclass
@@ -137,11 +137,7 @@ def validate(batch: date | None, junit: Path, run_dbt: bool = True) -> Report:
     with tempfile.TemporaryDirectory(prefix="lifecrm-validate-") as tmp:
         scratch = Path(tmp)
         warehouse = scratch / "warehouse" / settings.WAREHOUSE_FILE
-        warehouse.parent.mkdir(parents=True)
-        if settings.warehouse_path().exists():
-            shutil.copyfile(settings.warehouse_path(), warehouse)
-        else:
-            create_if_missing(warehouse)
+        copy_published(warehouse)  # as a run starts its working copy
         con = duckdb.connect(str(warehouse), config={"memory_limit": MEMORY_LIMIT})
         try:
             _validate_exports(con, batch, report)

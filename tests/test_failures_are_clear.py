@@ -51,7 +51,11 @@ def test_a_batch_with_too_many_bad_rows_blocks_everything_downstream(fresh_world
     output = run.stdout + run.stderr
     assert "failed check: raw/customers:gx_raw_customers: refused:" in output
     assert f"{broken} of {customers} rows" in output and "more than the 5% allowed" in output
-    con = duckdb.connect(str(data_dir / "warehouse" / "lifecrm.duckdb"), read_only=True)
+    # nothing is published; the failed run's own working copy is kept for inspection
+    assert not (data_dir / "warehouse" / "lifecrm.duckdb").exists()
+    assert "is kept at" in output
+    (kept,) = (data_dir / "warehouse" / "work").glob("*.duckdb")
+    con = duckdb.connect(str(kept), read_only=True)
     try:
         built = {
             f"{schema}.{name}"

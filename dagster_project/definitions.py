@@ -8,6 +8,7 @@ from dagster_project.defs.ml.assets import lapse_risk_model
 from dagster_project.defs.ml.cross_sell import cross_sell_model
 from dagster_project.defs.ml.segments import customer_segmentation
 from dagster_project.defs.ml.value import customer_value
+from dagster_project.defs.ops import SCHEDULES, SENSORS
 from dagster_project.defs.quality.vendor_match_check import vendor_match_rate
 from dagster_project.defs.warehouse.assets import lifecrm_dbt_assets
 from dagster_project.defs.warehouse.project import dbt_project
@@ -23,6 +24,8 @@ defs = dg.Definitions(
         cross_sell_model,
     ],
     asset_checks=[vendor_match_rate],
+    schedules=SCHEDULES,
+    sensors=SENSORS,
     resources={
         "warehouse": warehouse_resource(),
         "dbt": DbtCliResource(project_dir=dbt_project),

@@ -21,6 +21,7 @@ def prepare_instance() -> None:
 
 
 BATCH_TAG = "lifecrm/batch_date"  # the newest landed batch a run may load (YYYY-MM-DD)
+PUBLISHED_TAG = "lifecrm/published"  # "yes" or "no", set on a run once it is decided
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class RunOutcome:
     published: bool = False
     publish_reason: str = ""
     publish_seconds: float = 0.0
+    publish_decided_elsewhere: bool = False  # another process had published it (or dropped it)
     # each materialised asset's plain metadata (rows loaded, quarantined, policies scored, ...)
     metadata: dict[str, dict[str, object]] = field(default_factory=dict)
 
@@ -106,7 +108,20 @@ def run_outcome(instance, run_id: str, run_succeeded: bool) -> RunOutcome:
     )
 
 
-def publish_if_passed(outcome: RunOutcome) -> RunOutcome:
+def record_publish(instance, outcome: RunOutcome) -> None:
+    """Tag the run with whether it was published and why, for the UI's run list and the sensor."""
+    if outcome.publish_decided_elsewhere:
+        return
+    instance.add_run_tags(
+        outcome.run_id,
+        {
+            PUBLISHED_TAG: "yes" if outcome.published else "no",
+            "lifecrm/publish_reason": outcome.publish_reason[:400],
+        },
+    )
+
+
+def publish_if_passed(outcome: RunOutcome, wait_seconds: float = 0) -> RunOutcome:
     """Publish the run's working warehouse if the run succeeded and every blocking check passed;
     say why not otherwise. The published warehouse is untouched unless it is replaced whole."""
     from lifecrm import publish
@@ -121,7 +136,10 @@ def publish_if_passed(outcome: RunOutcome) -> RunOutcome:
         )  # fmt: skip
         publish.release(outcome.run_id)
         return replace(outcome, published=False, publish_reason=reason)
-    done = publish.publish(outcome.run_id)
+    try:
+        done = publish.publish(outcome.run_id, wait_seconds=wait_seconds)
+    except publish.PublishError as exc:
+        done = publish.Published(False, f"not published: {exc}")
     if not done.published:
         publish.release(outcome.run_id)
     return replace(
@@ -129,6 +147,7 @@ def publish_if_passed(outcome: RunOutcome) -> RunOutcome:
         published=done.published,
         publish_reason=done.reason,
         publish_seconds=done.seconds,
+        publish_decided_elsewhere=done.elsewhere,
     )
 
 
@@ -156,4 +175,6 @@ def materialize(selection: str | None = None, batch: str | None = None) -> RunOu
         tags={BATCH_TAG: batch} if batch else None,
         run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
     )
-    return publish_if_passed(run_outcome(instance, result.run_id, result.success))
+    outcome = publish_if_passed(run_outcome(instance, result.run_id, result.success))
+    record_publish(instance, outcome)
+    return outcome

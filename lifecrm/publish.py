@@ -159,6 +159,7 @@ class Published:
     path: Path | None = None
     seconds: float = 0.0
     parquet: list[Path] = field(default_factory=list)
+    elsewhere: bool = False  # nothing to do here: another process published (or dropped) it
 
 
 def _fsync(path: Path) -> None:
@@ -220,16 +221,29 @@ def _swap_parquet(
     return published
 
 
-def publish(run_id: str, data_dir: Path | None = None) -> Published:
+def publish(run_id: str, data_dir: Path | None = None, wait_seconds: float = 0) -> Published:
     """Publish a run's working warehouse onto the published path (the caller decided the run
     deserves it). Refuses, leaving the published file as it was, when another run published a
-    newer version since this run started from the published one."""
+    newer version since this run started from the published one, or when another process still
+    holds the run (after `wait_seconds`)."""
     started = time.monotonic()
     working = working_path(run_id, data_dir)
     published = (data_dir or settings.data_dir()) / "warehouse" / settings.WAREHOUSE_FILE
     if not working.exists():
         return Published(False, f"run {run_id} has no working warehouse at {working} (already "
-                         "published, or removed as stale)")  # fmt: skip
+                         "published, or removed as stale)", elsewhere=True)  # fmt: skip
+    while True:
+        try:
+            _hold_lock(run_id, working.parent)
+            break
+        except BlockingIOError:
+            if time.monotonic() - started > wait_seconds:
+                return Published(False, f"another process still holds run {run_id}")
+            time.sleep(0.5)
+    if not working.exists():  # the process that held it published it meanwhile
+        release(run_id, data_dir)
+        return Published(False, f"run {run_id} was published by the process that ran it",
+                         elsewhere=True)  # fmt: skip
     base_file = _base_path(working)
     base = json.loads(base_file.read_text())["published"] if base_file.exists() else None
     if _identity(published) != base:

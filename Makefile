@@ -6,13 +6,13 @@ STAMP := $(VENV)/.installed
 # Size of the simulated insurer `make run` generates.
 CUSTOMERS ?= 5000
 
-.PHONY: run test dev sql bench lint lint-sql format install browser clean
+.PHONY: run test dev sql bench lint lint-sql format install browser old-reader clean
 
 run: install
 	$(BIN)/lifecrm generate --customers $(CUSTOMERS)
 	$(BIN)/lifecrm run
 
-test: install browser lint-sql
+test: install browser old-reader lint-sql
 	$(BIN)/pytest
 
 # The report test renders the executive report in Debian's Chromium (playwright drives it; it
@@ -24,6 +24,17 @@ browser:
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium; }
+
+# The oldest DuckDB the published warehouse promises to open (its storage version is v1.1.0),
+# in a venv of its own beside the project's: tests/test_publish_readers.py reads the warehouse
+# through it, as a BI tool embedding an older DuckDB would.
+OLD_DUCKDB ?= 1.1.3
+OLD_READER := $(VENV)/readers/duckdb-$(OLD_DUCKDB)
+old-reader: $(OLD_READER)/.installed
+$(OLD_READER)/.installed:
+	$(PYTHON) -m venv $(OLD_READER)
+	$(OLD_READER)/bin/python -m pip install --quiet duckdb==$(OLD_DUCKDB)
+	@touch $@
 
 dev: install
 	$(BIN)/lifecrm dev

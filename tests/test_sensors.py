@@ -1,0 +1,110 @@
+"""The landing sensor and the daily schedule, evaluated with Dagster's test utilities on landing
+folders written here and a published warehouse that says which batches it holds."""
+
+from __future__ import annotations
+
+import json
+
+import dagster as dg
+import duckdb
+import pytest
+
+from dagster_project.defs.ops.daily_schedule import daily_newest_batch
+from dagster_project.defs.ops.landing_sensor import landing_batches
+from lifecrm.orchestration import BATCH_TAG, PUBLISHED_TAG
+from lifecrm.warehouse_file import create_if_missing
+
+
+def land(data_dir, day: str, *, manifest: bool = True, short: bool = False) -> None:
+    batch = data_dir / "landing" / day
+    batch.mkdir(parents=True)
+    content = "customer_id\nC1\n"
+    (batch / "customers.csv").write_text(content[:-3] if short else content)
+    if manifest:
+        entry = {"file": "customers.csv", "rows": 1, "bytes": len(content), "sha256": "-"}
+        (batch / "manifest.json").write_text(json.dumps({"batch_date": day, "files": [entry]}))
+
+
+def published_through(data_dir, day: str) -> None:
+    path = data_dir / "warehouse" / "lifecrm.duckdb"
+    create_if_missing(path)
+    con = duckdb.connect(str(path))
+    con.execute("create schema if not exists raw")
+    con.execute("create or replace table raw.load_manifest as select ?::date as batch_date", [day])
+    con.close()
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("LIFECRM_DATA_DIR", str(tmp_path))
+    return tmp_path
+
+
+@pytest.fixture
+def instance():
+    with dg.instance_for_test() as instance:
+        yield instance
+
+
+def evaluate(instance, cursor=None):
+    context = dg.build_sensor_context(instance=instance, cursor=cursor)
+    return landing_batches(context), context.cursor
+
+
+def add_run(instance, status, batch: str, published: str | None = None) -> dg.DagsterRun:
+    tags = {BATCH_TAG: batch, **({PUBLISHED_TAG: published} if published else {})}
+    run = dg.DagsterRun(job_name="__ASSET_JOB", status=status, tags=tags)
+    instance.add_run(run)
+    return run
+
+
+def test_batches_are_requested_one_at_a_time_oldest_first(data_dir, instance):
+    for day in ("2025-12-31", "2026-01-01", "2026-01-02"):
+        land(data_dir, day)
+    request, cursor = evaluate(instance)
+    assert isinstance(request, dg.RunRequest)
+    assert request.tags[BATCH_TAG] == "2025-12-31" and request.run_key == "batch-2025-12-31"
+    assert cursor == "2025-12-31"
+    # once the first is published, the next one
+    published_through(data_dir, "2025-12-31")
+    request, cursor = evaluate(instance, cursor)
+    assert request.tags[BATCH_TAG] == "2026-01-01" and cursor == "2026-01-01"
+    # while a run works, nothing more is started
+    running = add_run(instance, dg.DagsterRunStatus.STARTED, "2026-01-01")
+    skip, _ = evaluate(instance, cursor)
+    assert isinstance(skip, dg.SkipReason) and running.run_id in skip.skip_message
+    # the schedule takes the newest complete batch (the run loads every batch up to it)
+    instance.delete_run(running.run_id)
+    scheduled = daily_newest_batch(dg.build_schedule_context(instance=instance))
+    assert scheduled.tags[BATCH_TAG] == "2026-01-02"
+    published_through(data_dir, "2026-01-02")
+    skip, _ = evaluate(instance, cursor)
+    assert "every landed batch is published (through 2026-01-02)" in skip.skip_message
+    scheduled = daily_newest_batch(dg.build_schedule_context(instance=instance))
+    assert isinstance(scheduled, dg.SkipReason)
+
+
+def test_an_incomplete_batch_is_waited_for_and_holds_back_the_later_ones(data_dir, instance):
+    land(data_dir, "2025-12-31", manifest=False)
+    land(data_dir, "2026-01-01")
+    skip, _ = evaluate(instance)
+    assert "2025-12-31: no manifest.json yet" in skip.skip_message
+    (data_dir / "landing" / "2025-12-31").rename(data_dir / "landing" / "gone")
+    land(data_dir, "2025-12-31", short=True)  # a file still being written
+    skip, _ = evaluate(instance)
+    assert "customers.csv: 12 bytes, the manifest says 15" in skip.skip_message
+
+
+def test_a_failed_batch_is_not_retried_and_says_what_to_do(data_dir, instance):
+    land(data_dir, "2025-12-31")
+    land(data_dir, "2026-01-01")
+    published_through(data_dir, "2025-12-31")
+    failed = add_run(instance, dg.DagsterRunStatus.FAILURE, "2026-01-01", published="no")
+    skip, _ = evaluate(instance)
+    assert failed.run_id in skip.skip_message
+    assert "lifecrm backfill --from 2026-01-01 --to 2026-01-01" in skip.skip_message
+    # once a later run of that day succeeded and was published, the sensor moves on
+    add_run(instance, dg.DagsterRunStatus.SUCCESS, "2026-01-01", published="yes")
+    published_through(data_dir, "2026-01-01")
+    skip, _ = evaluate(instance)
+    assert "every landed batch is published" in skip.skip_message

@@ -10,6 +10,7 @@ from dagster_project.defs.ml.segments import customer_segmentation
 from dagster_project.defs.ml.value import customer_value
 from dagster_project.defs.ops import SCHEDULES, SENSORS
 from dagster_project.defs.quality.vendor_match_check import vendor_match_rate
+from dagster_project.defs.reports.assets import executive_report, frontline_exports
 from dagster_project.defs.warehouse.assets import lifecrm_dbt_assets
 from dagster_project.defs.warehouse.project import dbt_project
 from dagster_project.lib.warehouse import warehouse_resource
@@ -22,6 +23,8 @@ defs = dg.Definitions(
         customer_segmentation,
         customer_value,
         cross_sell_model,
+        executive_report,
+        frontline_exports,
     ],
     asset_checks=[vendor_match_rate],
     schedules=SCHEDULES,

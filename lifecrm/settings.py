@@ -28,6 +28,16 @@ def warehouse_path() -> Path:
     return data_dir() / "warehouse" / WAREHOUSE_FILE
 
 
+def reports_dir() -> Path:
+    """The executive report and its screenshots."""
+    return data_dir() / "reports"
+
+
+def exports_dir() -> Path:
+    """The front-line CSV exports of the tactical lists."""
+    return data_dir() / "exports"
+
+
 def dagster_home() -> Path:
     return data_dir() / "dagster"
 

@@ -39,8 +39,10 @@ EXPECTED_ASSETS = {
     "staging/stg_vendor__areas",
     "staging/stg_ml__policy_lapse_scores", "staging/stg_ml__customer_value",
     "staging/stg_ml__cross_sell_scores", "staging/stg_ml__customer_segments",
+    "staging/stg_ml__value_concentration",
     "intermediate/int_customers__persons", "intermediate/int_customers__households",
-    "intermediate/int_policies__status_periods",
+    "intermediate/int_policies__status_periods", "intermediate/int_customers__relationships",
+    "intermediate/int_customers__monthly_margins",
     "snapshots/snp_customers",
     "pii/pii_customers",
     *(f"marts/{model}" for model in (
@@ -56,8 +58,16 @@ EXPECTED_ASSETS = {
     "ml/policy_lapse_scores", "ml/model_metrics", "ml/customer_segments", "ml/segment_profiles",
     "ml/model_registry", "ml/customer_value", "ml/value_concentration", "ml/cross_sell_scores",
     "ml/cross_sell_metrics",
-    "strategic/inforce_premium_by_product", "strategic/value_by_segment",
-    "tactical/lapse_risk_worklist", "tactical/cross_sell_leads",
+    *(f"strategic/{name}" for name in (
+        "inforce_premium_by_product", "segment_profitability", "crm_scorecard", "persistency",
+        "value_concentration", "channel_performance", "agent_retention",
+        "campaign_effectiveness", "lapse_risk_overview",
+    )),
+    *(f"tactical/{name}" for name in (
+        "lapse_risk_worklist", "customer_360", "retention_list", "winback_list",
+        "prospect_followup", "cross_sell_list", "service_recovery",
+    )),
+    "reports/executive_report", "reports/frontline_exports",
 }  # fmt: skip
 
 
@@ -78,6 +88,7 @@ def test_assets_are_grouped_by_layer(graph):
     assert group["marts/dim_policy"] == "warehouse"
     assert group["strategic/inforce_premium_by_product"] == "strategic"
     assert group["tactical/lapse_risk_worklist"] == "tactical"
+    assert group["reports/executive_report"] == "reports"
 
 
 def test_quality_checks_are_asset_checks(graph):

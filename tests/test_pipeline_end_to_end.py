@@ -35,7 +35,7 @@ def test_every_schema_holds_non_empty_tables(built_world):
         ).fetchall()[0]
         unscored = {
             "ml.cross_sell_scores",
-            "tactical.cross_sell_leads",
+            "tactical.cross_sell_list",
             "staging.stg_ml__cross_sell_scores",
         }
         for schema, name in tables:
@@ -214,6 +214,6 @@ def test_the_queries_run_prints_to_try_run(built_world):
         for title, sql in QUERIES_TO_TRY:
             found = con.sql(sql).fetchall()
             # the tiny world scores nobody for cross-sell (see test_every_schema_holds_...)
-            assert found or ("cross_sell_leads" in sql and not cross_sell_promoted), title
+            assert found or ("cross_sell_list" in sql and not cross_sell_promoted), title
     finally:
         con.close()

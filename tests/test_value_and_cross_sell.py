@@ -182,15 +182,15 @@ def test_the_same_data_and_seed_give_the_same_scores(built_world, tmp_path, monk
 
 
 def test_the_report_models_read_the_ml_tables(built_world):
-    """strategic.value_by_segment adds up to ml.customer_value over the segmented customers;
-    tactical.cross_sell_leads lists the best-scored customers, as many as were scored (to 500)."""
+    """strategic.segment_profitability adds up to ml.customer_value over the segmented customers;
+    tactical.cross_sell_list lists the best-scored customers, as many as were scored (to 500)."""
     (segmented, by_segment) = rows(
         built_world,
         """
         select
             (select sum(v.value_score_twd) from ml.customer_value as v
              join ml.customer_segments as s using (customer_key)),
-            (select sum(value_score_twd) from strategic.value_by_segment)
+            (select sum(value_score_twd) from strategic.segment_profitability)
         """,
     )[0]
     assert by_segment == pytest.approx(segmented)
@@ -199,8 +199,8 @@ def test_the_report_models_read_the_ml_tables(built_world):
         """
         select
             (select count(*) from ml.cross_sell_scores),
-            (select count(*) from tactical.cross_sell_leads),
-            (select customer_key from tactical.cross_sell_leads where lead_rank = 1)
+            (select count(*) from tactical.cross_sell_list),
+            (select customer_key from tactical.cross_sell_list where lead_rank = 1)
         """,
     )[0]
     assert leads == min(scored, 500)

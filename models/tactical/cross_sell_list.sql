@@ -51,6 +51,7 @@ ranked as (
         agents.agent_name,
         agents.branch,
         holds.product_type is not null as holds_product_type,
+        customers.preferred_channel,
         row_number() over (
             order by scores.purchase_probability_12m desc, scores.customer_key asc
         ) as lead_rank
@@ -59,6 +60,7 @@ ranked as (
     left join segments on scores.customer_key = segments.customer_key
     left join servicing on scores.customer_key = servicing.customer_key
     left join agents on servicing.agent_key = agents.agent_key
+    left join {{ ref('customer_360') }} as customers on scores.customer_key = customers.customer_key
     left join holds
         on
         scores.customer_key = holds.customer_key
@@ -74,12 +76,26 @@ final as (
         cast(holds_product_type as boolean) as holds_product_type,
         cast(value_decile as integer) as value_decile,
         cast(segment_name as {{ dbt.type_string() }}) as segment_name,
-        cast(agent_id as {{ dbt.type_string() }}) as agent_id,
-        cast(agent_name as {{ dbt.type_string() }}) as agent_name,
-        cast(branch as {{ dbt.type_string() }}) as branch,
-        cast(as_of_date as date) as as_of_date
+        cast(agent_id as {{ dbt.type_string() }}) as servicing_agent_id,
+        cast(agent_name as {{ dbt.type_string() }}) as servicing_agent_name,
+        cast(coalesce(branch, 'unassigned') as {{ dbt.type_string() }}) as servicing_branch,
+        cast(preferred_channel as {{ dbt.type_string() }}) as preferred_channel,
+        cast(as_of_date as date) as as_of_date,
+        cast(
+            'purchase probability ' || cast(round(purchase_probability_12m, 2) as {{ dbt.type_string() }})
+            || '; best next product ' || next_best_product_type
+            || case when holds_product_type then ' (already held: a top-up)' else '' end
+            as {{ dbt.type_string() }}
+        ) as reason,
+        cast(
+            case when agent_id is null then 'call centre' else 'servicing agent' end
+            || ' to offer ' || next_best_product_type || ' by ' || preferred_channel
+            as {{ dbt.type_string() }}
+        ) as recommended_action,
+        cast({{ is_control_group('cross_sell_list', 'customer_key', 'as_of_date') }} as boolean)
+            as is_control_group
     from ranked
-    where lead_rank <= {{ var('cross_sell_leads_size') }}
+    where lead_rank <= {{ var('cross_sell_list_size') }}
 )
 
 select * from final

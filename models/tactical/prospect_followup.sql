@@ -1,0 +1,110 @@
+-- The paper's worked query: everyone who asked about a kind of insurance in the last three
+-- months, was sent the policy information, and has not bought it. One row per customer and
+-- product type asked about, with the best contact route from the customer 360.
+with as_of as (
+    select {{ as_of_date() }} as as_of_date
+),
+
+interactions as (
+    select interactions.*
+    from {{ ref('fct_interactions') }} as interactions
+    cross join as_of
+    where
+        interactions.product_type is not null
+        and interactions.interaction_date <= as_of.as_of_date
+        and interactions.interaction_date
+        > {{ dbt.dateadd('month', -var('prospect_window_months'), 'as_of.as_of_date') }}
+),
+
+enquiries as (
+    select
+        customer_key,
+        product_type,
+        min(interaction_date) as first_enquiry_date,
+        max(interaction_date) as last_enquiry_date
+    from interactions
+    where interaction_type in ('inquiry', 'information_request')
+    group by customer_key, product_type
+),
+
+information_sent as (
+    select
+        enquiries.customer_key,
+        enquiries.product_type,
+        min(interactions.interaction_date) as information_sent_date
+    from enquiries
+    inner join interactions
+        on
+        enquiries.customer_key = interactions.customer_key
+        and enquiries.product_type = interactions.product_type
+        and interactions.interaction_type = 'information_sent'
+        and enquiries.first_enquiry_date <= interactions.interaction_date
+    group by enquiries.customer_key, enquiries.product_type
+),
+
+-- a policy of the kind asked about, issued since the enquiry, means they bought
+bought as (
+    select distinct
+        enquiries.customer_key,
+        enquiries.product_type
+    from enquiries
+    inner join {{ ref('dim_policy') }} as policies
+        on
+        enquiries.customer_key = policies.customer_key
+        and enquiries.product_type = policies.product_type
+        and enquiries.first_enquiry_date <= policies.issue_date
+),
+
+listed as (
+    select
+        enquiries.*,
+        information_sent.information_sent_date,
+        customers.lifecycle_stage,
+        customers.value_decile,
+        customers.preferred_channel,
+        customers.servicing_agent_id,
+        customers.servicing_branch,
+        as_of.as_of_date
+    from enquiries
+    cross join as_of
+    inner join information_sent
+        on enquiries.customer_key = information_sent.customer_key
+        and enquiries.product_type = information_sent.product_type
+    left join bought
+        on enquiries.customer_key = bought.customer_key
+        and enquiries.product_type = bought.product_type
+    left join {{ ref('customer_360') }} as customers on enquiries.customer_key = customers.customer_key
+    where bought.customer_key is null
+),
+
+final as (
+    select
+        cast(
+            row_number() over (order by last_enquiry_date desc, customer_key asc, product_type asc) as integer
+        ) as list_rank,
+        cast(as_of_date as date) as as_of_date,
+        cast(customer_key as {{ dbt.type_string() }}) as customer_key,
+        cast(product_type as {{ dbt.type_string() }}) as product_type,
+        cast(first_enquiry_date as date) as first_enquiry_date,
+        cast(last_enquiry_date as date) as last_enquiry_date,
+        cast(information_sent_date as date) as information_sent_date,
+        cast(lifecycle_stage as {{ dbt.type_string() }}) as lifecycle_stage,
+        cast(value_decile as integer) as value_decile,
+        cast(servicing_agent_id as {{ dbt.type_string() }}) as servicing_agent_id,
+        cast(coalesce(servicing_branch, 'unassigned') as {{ dbt.type_string() }}) as servicing_branch,
+        cast(coalesce(preferred_channel, 'direct_mail') as {{ dbt.type_string() }}) as preferred_channel,
+        cast(
+            'asked about ' || product_type || ' on ' || cast(last_enquiry_date as {{ dbt.type_string() }})
+            || '; information sent ' || cast(information_sent_date as {{ dbt.type_string() }})
+            || '; not bought' as {{ dbt.type_string() }}
+        ) as reason,
+        cast(
+            'follow up by ' || coalesce(preferred_channel, 'direct_mail') || ': offer a ' || product_type || ' quote'
+            as {{ dbt.type_string() }}
+        ) as recommended_action,
+        cast({{ is_control_group('prospect_followup', 'customer_key', 'as_of_date') }} as boolean)
+            as is_control_group
+    from listed
+)
+
+select * from final

@@ -8,7 +8,7 @@ from dagster_project.defs.ml.assets import lapse_risk_model
 from dagster_project.defs.ml.cross_sell import cross_sell_model
 from dagster_project.defs.ml.segments import customer_segmentation
 from dagster_project.defs.ml.value import customer_value
-from dagster_project.defs.ops import SCHEDULES, SENSORS
+from dagster_project.defs.ops import CHECKS, SCHEDULES, SENSORS
 from dagster_project.defs.quality.vendor_match_check import vendor_match_rate
 from dagster_project.defs.reports.assets import executive_report, frontline_exports
 from dagster_project.defs.warehouse.assets import lifecrm_dbt_assets
@@ -26,7 +26,7 @@ defs = dg.Definitions(
         executive_report,
         frontline_exports,
     ],
-    asset_checks=[vendor_match_rate],
+    asset_checks=[vendor_match_rate, *CHECKS],
     schedules=SCHEDULES,
     sensors=SENSORS,
     resources={

@@ -108,3 +108,18 @@ def test_a_failed_batch_is_not_retried_and_says_what_to_do(data_dir, instance):
     published_through(data_dir, "2026-01-01")
     skip, _ = evaluate(instance)
     assert "every landed batch is published" in skip.skip_message
+
+
+def test_a_daily_export_missing_from_the_newest_batch_is_flagged(data_dir):
+    from dagster_project.defs.ops.freshness import late_reason
+
+    land(data_dir, "2025-12-31")
+    land(data_dir, "2026-01-01")
+    assert late_reason("customers") is None
+    land(data_dir, "2026-01-02")
+    (data_dir / "landing" / "2026-01-02" / "manifest.json").write_text(json.dumps({"files": []}))
+    reason = late_reason("customers")
+    assert "customers.csv is not in batch 2026-01-02 (last delivered: 2026-01-01)" in reason
+    assert "Ask policy administration to send it" in reason
+    assert late_reason("customers", upto="2026-01-01") is None  # a run for an earlier day
+    assert late_reason("external_areas") is None  # delivered with the initial extract only

@@ -49,11 +49,24 @@ QUERIES_TO_TRY = [
         "from ml.value_concentration order by value_decile desc;",
     ),
     (
+        "The CRM scorecard: the four criteria side by side, the whole book, the last six months",
+        "select month_start_date, round(complaint_resolution_days, 1) as complaint_days,\n"
+        "       round(csat_mean, 2) as csat, round(nps) as nps, round(persistency_13m, 3) as p13,\n"
+        "       round(margin_per_customer_twd) as margin_per_customer_twd\n"
+        "from strategic.crm_scorecard where segment_name = 'all' and channel_code = 'all'\n"
+        "order by month_start_date desc limit 6;",
+    ),
+    (
+        "The paper's query: asked about insurance, was sent the information, has not bought",
+        "select product_type, preferred_channel, count(*) as customers\n"
+        "from tactical.prospect_followup where not is_control_group group by all order by 3 desc;",
+    ),
+    (
         "Who to offer what next (empty while no cross-sell model passes its floor)",
         "select lead_rank, customer_key[:12] as customer,\n"
         "       round(purchase_probability_12m, 3) as p_buy, next_best_product_type,\n"
-        "       value_decile, segment_name, agent_name\n"
-        "from tactical.cross_sell_leads order by lead_rank limit 10;",
+        "       value_decile, segment_name, servicing_agent_name\n"
+        "from tactical.cross_sell_list order by lead_rank limit 10;",
     ),
     (
         "The customer segments",

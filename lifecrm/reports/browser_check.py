@@ -35,6 +35,7 @@ CHART_STATE_JS = """
 @dataclass
 class PageCheck:
     console_errors: list[str] = field(default_factory=list)
+    network_requests: list[str] = field(default_factory=list)  # anything but the file itself
     charts: list[dict] = field(default_factory=list)
 
 
@@ -55,6 +56,13 @@ def check_page(path: Path, screenshot: Path | None = None) -> PageCheck:
                 ),
             )
             page.on("pageerror", lambda error: result.console_errors.append(str(error)))
+            page.on(
+                "request",
+                lambda request: (
+                    request.url.startswith(("file:", "data:"))
+                    or result.network_requests.append(request.url)
+                ),
+            )
             page.goto(path.resolve().as_uri(), wait_until="load")
             result.charts = page.evaluate(CHART_STATE_JS)
             if screenshot is not None:

@@ -57,7 +57,7 @@ def test_every_metric_is_listed(built_world):
         assert metric in listed.stdout, metric
 
 
-def test_the_docs_site_describes_every_mart_column(built_world):
+def test_the_docs_site_describes_every_mart_and_report_column(built_world):
     import json
 
     built = lifecrm(built_world.data_dir, "docs")
@@ -68,9 +68,10 @@ def test_the_docs_site_describes_every_mart_column(built_world):
     manifest = json.loads((site / "manifest.json").read_text())
     marts = [
         node for node in manifest["nodes"].values()
-        if node["resource_type"] == "model" and node["schema"] in ("marts", "pii")
+        if node["resource_type"] == "model"
+        and node["schema"] in ("marts", "pii", "strategic", "tactical")
     ]  # fmt: skip
-    assert len(marts) >= 18
+    assert len(marts) >= 34
     for node in marts:
         in_warehouse = catalog["nodes"][node["unique_id"]]["columns"]
         undocumented = [
@@ -78,3 +79,9 @@ def test_the_docs_site_describes_every_mart_column(built_world):
             if not node["columns"].get(name, {}).get("description")
         ]  # fmt: skip
         assert undocumented == [], node["name"]
+    # the report and each front-line export are exposures, with the tables they read
+    exposures = {e["name"]: e["depends_on"]["nodes"] for e in manifest["exposures"].values()}
+    assert "model.lifecrm.crm_scorecard" in exposures["executive_report"]
+    for name in ("retention_list", "winback_list", "prospect_followup", "cross_sell_list",
+                 "service_recovery"):  # fmt: skip
+        assert exposures[f"{name}_export"] == [f"model.lifecrm.{name}"]

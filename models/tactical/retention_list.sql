@@ -27,13 +27,13 @@ schedule as (
     select
         policies.*,
         scores.lapse_probability_12m,
-        12 / policies.installments_per_year as months_between_installments,
+        cast(12 / policies.installments_per_year as integer) as months_between_installments,
         cast(
             floor(
                 {{ dbt.datediff('policies.issue_date', 'as_of.as_of_date', 'month') }}
                 / (12 / policies.installments_per_year)
-            ) as integer
-        ) * (12 / policies.installments_per_year) as months_to_last_installment,
+            ) * (12 / policies.installments_per_year) as integer
+        ) as months_to_last_installment,
         as_of.as_of_date
     from policies
     inner join scores on policies.policy_key = scores.policy_key

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 from dataclasses import dataclass, field, replace
 
 from lifecrm import settings
@@ -22,6 +23,47 @@ def prepare_instance() -> None:
 
 BATCH_TAG = "lifecrm/batch_date"  # the newest landed batch a run may load (YYYY-MM-DD)
 PUBLISHED_TAG = "lifecrm/published"  # "yes" or "no", set on a run once it is decided
+# the process and machine of a run `lifecrm run` executes in its own process
+PID_TAG = "lifecrm/pid"
+HOST_TAG = "lifecrm/host"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def fail_dead_runs(instance) -> list[str]:
+    """A `lifecrm run` killed mid-run stays STARTED in the instance and keeps its slot in the
+    writer pool, which would hold back every later run for good: mark such runs failed (their
+    process is gone) and free their slots. Runs the Dagster daemon launched are its to monitor."""
+    import dagster as dg
+
+    dead = []
+    in_progress = [
+        dg.DagsterRunStatus.QUEUED,
+        dg.DagsterRunStatus.NOT_STARTED,
+        dg.DagsterRunStatus.STARTING,
+        dg.DagsterRunStatus.STARTED,
+    ]
+    for run in instance.get_runs(dg.RunsFilter(statuses=in_progress)):
+        pid = run.tags.get(PID_TAG)
+        if not pid or run.tags.get(HOST_TAG) != socket.gethostname() or _alive(int(pid)):
+            continue
+        instance.report_run_failed(
+            run,
+            message=f"process {pid}, which ran this run, is gone (killed?): lifecrm marked the "
+            "run failed and freed its writer-pool slot so that later runs can go on; nothing "
+            "of it was published",
+        )
+        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+        dead.append(run.run_id)
+    return dead
 
 
 @dataclass(frozen=True)
@@ -168,11 +210,13 @@ def materialize(selection: str | None = None, batch: str | None = None) -> RunOu
             raise ValueError(f"the selection {selection!r} matches no asset")
     job = defs.resolve_implicit_global_asset_job_def()
     instance = dg.DagsterInstance.get()
+    fail_dead_runs(instance)
+    tags = {PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
     result = job.execute_in_process(
         instance=instance,
         asset_selection=keys,
         raise_on_error=False,
-        tags={BATCH_TAG: batch} if batch else None,
+        tags={**tags, BATCH_TAG: batch} if batch else tags,
         run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
     )
     outcome = publish_if_passed(run_outcome(instance, result.run_id, result.success))

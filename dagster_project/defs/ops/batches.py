@@ -12,7 +12,7 @@ import dagster as dg
 from lifecrm import settings
 from lifecrm.db import scalar, table_exists
 from lifecrm.ingest.landing import MANIFEST, batch_dirs
-from lifecrm.orchestration import BATCH_TAG, PUBLISHED_TAG
+from lifecrm.orchestration import BATCH_TAG, PUBLISHED_TAG, fail_dead_runs
 from lifecrm.warehouse_file import connect_read_only
 
 IN_PROGRESS = [
@@ -77,6 +77,7 @@ class Decision:
 def next_batch(instance: dg.DagsterInstance, newest: bool = False) -> Decision:
     """The oldest complete batch the published warehouse lacks (the newest one, if `newest`),
     unless a run is in progress or that batch's last run failed."""
+    fail_dead_runs(instance)  # a killed `lifecrm run` would otherwise look busy for good
     busy = run_in_progress(instance)
     if busy is not None:
         return Decision(None, f"run {busy.run_id} is in progress; the next batch waits for it")

@@ -171,7 +171,8 @@ def publish_if_passed(outcome: RunOutcome, wait_seconds: float = 0) -> RunOutcom
     if not outcome.success:
         kept = publish.working_path(outcome.run_id)
         reason = (
-            "not published: the run failed (see above); the published warehouse "
+            "not published: the run failed (its failed steps and checks say why); the published "
+            "warehouse "
             f"{settings.warehouse_path()} is unchanged"
             + (f", and this run's unpublished warehouse is kept at {kept} until the next run"
                if kept.exists() else "")

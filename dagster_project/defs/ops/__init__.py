@@ -2,10 +2,9 @@
 report) each finished run."""
 
 from dagster_project.defs.ops.daily_schedule import daily_newest_batch
-from dagster_project.defs.ops.failed_run_sensor import report_unpublished_run
 from dagster_project.defs.ops.freshness import FRESHNESS_CHECKS
 from dagster_project.defs.ops.landing_sensor import landing_batches
-from dagster_project.defs.ops.publish_sensor import publish_warehouse
+from dagster_project.defs.ops.publish_sensor import publish_warehouse, report_unpublished_run
 
 SCHEDULES = [daily_newest_batch]
 SENSORS = [landing_batches, publish_warehouse, report_unpublished_run]

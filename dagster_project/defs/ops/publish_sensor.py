@@ -1,10 +1,17 @@
 """Publish the warehouse of each run the Dagster UI, the sensor or the schedule started, once it
-has succeeded with every blocking check passed (`lifecrm run` publishes its own runs; for them
-this finds nothing left to do)."""
+has succeeded with every blocking check passed; tag a failed run as not published. (`lifecrm run`
+publishes its own runs; for those these find nothing left to do.)"""
 
 import dagster as dg
 
 from lifecrm.orchestration import publish_if_passed, record_publish, run_outcome
+
+
+def _settle(context: dg.RunStatusSensorContext, succeeded: bool) -> None:
+    run_id = context.dagster_run.run_id
+    outcome = publish_if_passed(run_outcome(context.instance, run_id, succeeded), wait_seconds=60)
+    record_publish(context.instance, outcome)
+    context.log.info(f"run {run_id}: {outcome.publish_reason}")
 
 
 @dg.run_status_sensor(
@@ -15,7 +22,14 @@ from lifecrm.orchestration import publish_if_passed, record_publish, run_outcome
     "lifecrm.duckdb (and its strategic and tactical tables as Parquet), or says why not.",
 )
 def publish_warehouse(context: dg.RunStatusSensorContext):
-    run_id = context.dagster_run.run_id
-    outcome = publish_if_passed(run_outcome(context.instance, run_id, True), wait_seconds=60)
-    record_publish(context.instance, outcome)
-    context.log.info(f"run {run_id}: {outcome.publish_reason}")
+    _settle(context, succeeded=True)
+
+
+@dg.run_failure_sensor(
+    name="report_unpublished_run",
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Tags a failed run lifecrm/published=no with the reason; its working "
+    "warehouse stays for inspection until the next run.",
+)
+def report_unpublished_run(context: dg.RunFailureSensorContext):
+    _settle(context, succeeded=False)

@@ -99,7 +99,13 @@ def render_run(outcome) -> str:
         f"  checks: {outcome.passed_checks} passed, {failed} failed, "
         f"{len(outcome.warned_checks)} warned"
     )
-    lines.append(f"  dbt models, seeds and snapshots built: {len(models)}")
+    lines.append(f"  other assets built (dbt models, seeds, snapshots, reports): {len(models)}")
+    for m in meta.values():
+        if {"model", "version", "promoted"} <= m.keys():
+            verdict = "promoted" if m["promoted"] else "not promoted"
+            lines.append(
+                f"  model {m['model']} v{m['version']} trained, {verdict}: {m.get('reason', '')}"
+            )
     for key, m in meta.items():
         for name in SCORE_COUNTS:
             if name in m:

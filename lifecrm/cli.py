@@ -242,7 +242,9 @@ def build_parser() -> argparse.ArgumentParser:
         "run",
         help="materialise every asset (or a selection) into the warehouse",
         description="Materialise the Dagster asset graph in one run: ingest, quality checks, dbt "
-        "models and tests, the ml models and the strategic and tactical tables.",
+        "models and tests, the ml models and the strategic and tactical tables. The run builds "
+        "a working copy of the warehouse; only if it passes is that copy published, whole, onto "
+        "<data>/warehouse/lifecrm.duckdb (with the strategic and tactical tables as Parquet).",
     )
     run.add_argument(
         "--select",

@@ -8,6 +8,7 @@ import json
 import dagster as dg
 import duckdb
 import pytest
+from conftest import lifecrm
 
 from dagster_project.defs.ops.daily_schedule import daily_newest_batch
 from dagster_project.defs.ops.landing_sensor import landing_batches
@@ -123,3 +124,13 @@ def test_a_daily_export_missing_from_the_newest_batch_is_flagged(data_dir):
     assert "Ask policy administration to send it" in reason
     assert late_reason("customers", upto="2026-01-01") is None  # a run for an earlier day
     assert late_reason("external_areas") is None  # delivered with the initial extract only
+
+
+def test_backfill_names_a_bad_range(tmp_path):
+    land(tmp_path, "2025-12-31")
+    backwards = lifecrm(tmp_path, "backfill", "--from", "2026-01-02", "--to", "2026-01-01")
+    assert backwards.returncode == 2
+    assert "--to 2026-01-01 is before --from 2026-01-02" in backwards.stderr
+    empty = lifecrm(tmp_path, "backfill", "--from", "2026-02-01", "--to", "2026-02-03")
+    assert empty.returncode == 2
+    assert "no landed batch" in empty.stderr and "between 2026-02-01 and 2026-02-03" in empty.stderr

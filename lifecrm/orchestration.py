@@ -194,6 +194,25 @@ def publish_if_passed(outcome: RunOutcome, wait_seconds: float = 0) -> RunOutcom
     )
 
 
+def publish_pending(instance, current_run_id: str | None = None) -> list[RunOutcome]:
+    """Publish the working copies of runs that succeeded but are not published yet (the publish
+    sensor has not got to them), before a new run starts from the published file and removes
+    them as stale. Runs whose process still holds them are left to it."""
+    import dagster as dg
+
+    from lifecrm import publish
+
+    done = []
+    for run_id in publish.unheld_runs():
+        run = instance.get_run_by_id(run_id) if run_id != current_run_id else None
+        if run is None or run.status != dg.DagsterRunStatus.SUCCESS or PUBLISHED_TAG in run.tags:
+            continue
+        outcome = publish_if_passed(run_outcome(instance, run_id, True))
+        record_publish(instance, outcome)
+        done.append(outcome)
+    return done
+
+
 def materialize(selection: str | None = None, batch: str | None = None) -> RunOutcome:
     """Materialise every asset (or those a Dagster selection string picks) in one run, loading
     the landed batches up to `batch` (all of them by default), and publish it if it passed."""

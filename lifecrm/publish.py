@@ -95,6 +95,19 @@ def _in_use(lock: Path) -> bool:
     return False
 
 
+def unheld_runs(data_dir: Path | None = None) -> list[str]:
+    """Runs with a working copy that no live process holds, oldest first."""
+    folder = work_dir(data_dir)
+    if not folder.is_dir():
+        return []
+    copies = sorted(folder.glob("*.duckdb"), key=lambda p: p.stat().st_mtime)
+    return [
+        p.stem
+        for p in copies
+        if p.stem not in _held_locks and not _in_use(folder / f"{p.stem}.lock")
+    ]
+
+
 def remove_stale(data_dir: Path | None = None, keep: str | None = None) -> list[Path]:
     """Delete the working files of runs no live process holds (failed or killed runs)."""
     folder = work_dir(data_dir)

@@ -134,3 +134,25 @@ def test_backfill_names_a_bad_range(tmp_path):
     empty = lifecrm(tmp_path, "backfill", "--from", "2026-02-01", "--to", "2026-02-03")
     assert empty.returncode == 2
     assert "no landed batch" in empty.stderr and "between 2026-02-01 and 2026-02-03" in empty.stderr
+
+
+def test_a_succeeded_run_not_yet_published_is_published_before_the_next_starts(data_dir, instance):
+    from lifecrm import publish
+    from lifecrm.orchestration import publish_pending
+
+    pending = add_run(instance, dg.DagsterRunStatus.SUCCESS, "2025-12-31")
+    failed = add_run(instance, dg.DagsterRunStatus.FAILURE, "2025-12-31")
+    for run, rows in ((pending, 3), (failed, 5)):  # both at work at once
+        con = duckdb.connect(str(publish.ensure_working(run.run_id)))
+        con.execute(f"create table answer as select * from range({rows})")
+        con.close()
+    for run in (pending, failed):
+        publish.release(run.run_id)  # their processes have ended; the publish sensor has not run
+    (outcome,) = publish_pending(instance)
+    assert outcome.run_id == pending.run_id and outcome.published, outcome.publish_reason
+    assert instance.get_run_by_id(pending.run_id).tags[PUBLISHED_TAG] == "yes"
+    con = duckdb.connect(str(data_dir / "warehouse" / "lifecrm.duckdb"), read_only=True)
+    assert con.execute("select count(*) from answer").fetchall() == [(3,)]
+    con.close()
+    assert publish_pending(instance) == []  # the failed run's copy is left as it is
+    assert publish.working_path(failed.run_id).exists()

@@ -21,6 +21,7 @@ from dagster_duckdb import DuckDBResource
 from pydantic import PrivateAttr
 
 from lifecrm import publish, settings
+from lifecrm.orchestration import publish_pending
 from lifecrm.warehouse_file import MEMORY_LIMIT, create_if_missing
 
 WAREHOUSE_POOL = "duckdb_warehouse"
@@ -36,6 +37,10 @@ class WarehouseResource(DuckDBResource):
     def setup_for_execution(self, context: InitResourceContext) -> None:
         run = context.dagster_run
         if run is not None:
+            # a succeeded run the publish sensor has not published yet goes first: this run
+            # starts from it rather than removing it as stale
+            if not publish.working_path(run.run_id).exists():
+                publish_pending(context.instance, run.run_id)
             self._run_database = str(publish.ensure_working(run.run_id))
         else:
             create_if_missing(settings.warehouse_path())

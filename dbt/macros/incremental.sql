@@ -1,6 +1,19 @@
-{#- How the large facts merge a run's rows into the table: DuckDB deletes the rows of the
-    keys it rebuilds and inserts them again; Spark needs a Delta or Iceberg table for `merge`
-    (a plain Parquet table only has `insert_overwrite` of whole partitions). -#}
+{#- How the large facts keep up with new deliveries. On DuckDB they are incremental: a run
+    deletes the rows of the keys it rebuilds and inserts them again. Spark replaces rows by key
+    only with `merge`, which needs a Delta, Iceberg or Hudi table; on plain Parquet (all this
+    project can install) they are tables rebuilt whole on each run, which gives the same rows. -#}
+{% macro replace_materialization() -%}
+    {{ return(adapter.dispatch('replace_materialization', 'lifecrm')()) }}
+{%- endmacro %}
+
+{% macro default__replace_materialization() -%}
+    {{ return('incremental') }}
+{%- endmacro %}
+
+{% macro spark__replace_materialization() -%}
+    {{ return('table') }}
+{%- endmacro %}
+
 {% macro replace_strategy() -%}
     {{ return(adapter.dispatch('replace_strategy', 'lifecrm')()) }}
 {%- endmacro %}

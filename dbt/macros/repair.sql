@@ -13,21 +13,27 @@
             then try_cast({{ column }} as date)
         when {{ full_match(column, '[0-9]{2,3}/[0-9]{2}/[0-9]{2}') }}
             then try_cast(
-                lpad(cast(cast(split_part({{ column }}, '/', 1) as integer) + 1911 as varchar), 4, '0')
+                lpad(cast(cast(split_part({{ column }}, '/', 1) as integer) + 1911 as {{ dbt.type_string() }}), 4, '0')
                 || '-' || split_part({{ column }}, '/', 2) || '-' || split_part({{ column }}, '/', 3)
                 as date
             )
         when {{ full_match(column, '[0-9]{6,7}') }}
             then try_cast(
-                cast(cast(left({{ column }}, length({{ column }}) - 4) as integer) + 1911 as varchar)
+                cast(cast(left({{ column }}, length({{ column }}) - 4) as integer) + 1911 as {{ dbt.type_string() }})
                 || '-' || substr({{ column }}, length({{ column }}) - 3, 2) || '-' || right({{ column }}, 2)
                 as date
             )
     end
 {%- endmacro %}
 
-{#- The rows of a raw table that validation accepted: not listed in quarantine.<export>. -#}
+{#- The rows of a raw table that validation accepted: not listed in quarantine.<export>. On
+    Spark the raw tables are the Parquet that lifecrm/parquet_export.py publishes, which holds
+    the accepted rows only (the same selection, made before publishing). -#}
 {% macro accepted_rows(relation, export) -%}
+    {{ return(adapter.dispatch('accepted_rows', 'lifecrm')(relation, export)) }}
+{%- endmacro %}
+
+{% macro default__accepted_rows(relation, export) -%}
     select delivered.*
     from {{ relation }} as delivered
     where not exists (
@@ -36,6 +42,11 @@
         where refused._source_file = delivered._source_file
             and refused._source_line = delivered._source_line
     )
+{%- endmacro %}
+
+{% macro spark__accepted_rows(relation, export) -%}
+    select delivered.*
+    from {{ relation }} as delivered
 {%- endmacro %}
 
 {#- The whole value matches a regular expression: the function differs per engine. -#}

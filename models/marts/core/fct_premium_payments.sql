@@ -1,5 +1,5 @@
 {{ config(
-    materialized='incremental',
+    materialized=replace_materialization(),
     incremental_strategy=replace_strategy(),
     unique_key='premium_payment_key',
     on_schema_change='fail'

@@ -1,0 +1,88 @@
+"""Publish the warehouse's inputs as Parquet, for a Spark deployment (`dbt --target spark`).
+
+Spark never opens the DuckDB file: it reads what a real deployment would land in object storage.
+Each raw export goes out as its accepted rows only (those validation did not quarantine, as the
+`accepted_rows` macro selects them on DuckDB), partitioned by `_batch_date`; with it go the load
+manifest (the as-of date comes from it) and the ml schema's model outputs, which the strategic
+and tactical models read. Layout: `<root>/<schema>/<table>/[_batch_date=YYYY-MM-DD/]*.parquet`,
+which dbt's `register_parquet_sources` macro declares as external tables on Spark.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from pathlib import Path
+
+import duckdb
+
+from lifecrm import settings
+from lifecrm.db import quote_literal, table_exists
+
+# raw tables that are bookkeeping rather than exports (row_accounting is not read by dbt)
+RAW_BOOKKEEPING = {"load_manifest", "row_accounting"}
+
+
+def parquet_dir() -> Path:
+    """Where the Parquet inputs of Spark live: `<data dir>/parquet`."""
+    return settings.data_dir() / "parquet"
+
+
+def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
+    rows = con.execute(
+        "select table_name from information_schema.tables "
+        "where table_schema = ? and table_type = 'BASE TABLE' order by table_name",
+        [schema],
+    ).fetchall()
+    return [name for (name,) in rows]
+
+
+def _export_query(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> tuple[str, bool]:
+    """The rows to publish and whether they are partitioned by batch date."""
+    if schema == "raw" and table not in RAW_BOOKKEEPING:
+        accepted = f"select delivered.* from raw.{table} as delivered"
+        if table_exists(con, "quarantine", table):
+            accepted += (
+                f" where not exists (select 1 from quarantine.{table} as refused"
+                " where refused._source_file = delivered._source_file"
+                " and refused._source_line = delivered._source_line)"
+            )
+        return accepted, True
+    return f"select * from {schema}.{table}", False
+
+
+def _replace_dir(staged: Path, target: Path) -> None:
+    """Swap a fully written folder in, so a reader never sees a half-written table."""
+    old = target.with_name(f".{target.name}.old-{uuid.uuid4().hex}")
+    if target.exists():
+        target.rename(old)
+    staged.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def export_parquet(
+    warehouse: Path, root: Path, schemas: tuple[str, ...] = ("raw", "ml")
+) -> dict[str, int]:
+    """Write every table of `schemas` in the warehouse to `root`; return rows per `schema.table`."""
+    written: dict[str, int] = {}
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        for schema in schemas:
+            for table in _tables(con, schema):
+                query, partitioned = _export_query(con, schema, table)
+                target = root / schema / table
+                staged = root / schema / f".{table}.new-{uuid.uuid4().hex}"
+                staged.parent.mkdir(parents=True, exist_ok=True)
+                options = "format parquet, partition_by (_batch_date)" if partitioned else (
+                    "format parquet"
+                )
+                destination = staged if partitioned else staged / "part-0.parquet"
+                staged.mkdir()
+                con.execute(f"copy ({query}) to {quote_literal(str(destination))} ({options})")
+                _replace_dir(staged, target)
+                written[f"{schema}.{table}"] = con.execute(
+                    f"select count(*) from ({query})"
+                ).fetchall()[0][0]
+    finally:
+        con.close()
+    return written

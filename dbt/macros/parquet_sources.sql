@@ -33,6 +33,12 @@
                 create table {{ schema_name }}.{{ table_name }}
                 using parquet location '{{ root }}/{{ schema_name }}/{{ table_name }}'
             {%- endcall -%}
+            {#- the exports are partitioned by batch date: a new table sees none until recovered -#}
+            {%- if schema_name == 'raw' and table_name != 'load_manifest' -%}
+                {%- call statement('recover_' ~ schema_name ~ '_' ~ table_name) -%}
+                    alter table {{ schema_name }}.{{ table_name }} recover partitions
+                {%- endcall -%}
+            {%- endif -%}
         {%- endfor -%}
     {%- endif -%}
     select 1

@@ -2,7 +2,39 @@
 
 {#- A code or short text: full-width characters to their ASCII forms, stray spaces and tabs trimmed. -#}
 {% macro clean_text(column) -%}
-    trim(translate({{ column }}, '！＂＃＄％＆＇（）＊＋，－．／０１２３４５６７８９：；＜＝＞？＠ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ［＼］＾＿｀ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ｛｜｝～　', '!"#$%&''()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\]^_`abcdefghijklmnopqrstuvwxyz{|}~ '), ' ' || chr(9))
+    {%- set full_width = '！＂＃＄％＆＇（）＊＋，－．／０１２３４５６７８９：；＜＝＞？＠ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ［＼］＾＿｀ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ｛｜｝～　' -%}
+    {%- set ascii = '!"#$%&\'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~ ' -%}
+    {{ trim_characters(
+        'translate(' ~ column ~ ', ' ~ text_literal(full_width) ~ ', ' ~ text_literal(ascii) ~ ')',
+        "' ' || chr(9)"
+    ) }}
+{%- endmacro %}
+
+{#- A string literal of any text: Spark reads a backslash in a literal as an escape and joins
+    two adjacent literals, so a quote is escaped differently on each engine. -#}
+{% macro text_literal(text) -%}
+    {{ return(adapter.dispatch('text_literal', 'lifecrm')(text)) }}
+{%- endmacro %}
+
+{% macro default__text_literal(text) -%}
+    '{{ text | replace("'", "''") }}'
+{%- endmacro %}
+
+{% macro spark__text_literal(text) -%}
+    '{{ text | replace("\\", "\\\\") | replace("'", "\\'") }}'
+{%- endmacro %}
+
+{#- Strip any of `characters` from both ends: Spark's two-argument trim() takes them first. -#}
+{% macro trim_characters(expression, characters) -%}
+    {{ return(adapter.dispatch('trim_characters', 'lifecrm')(expression, characters)) }}
+{%- endmacro %}
+
+{% macro default__trim_characters(expression, characters) -%}
+    trim({{ expression }}, {{ characters }})
+{%- endmacro %}
+
+{% macro spark__trim_characters(expression, characters) -%}
+    trim(both {{ characters }} from {{ expression }})
 {%- endmacro %}
 
 {#- A date written as ISO (2023-05-03) or in the Republic of China calendar (112/05/03, 1120503,

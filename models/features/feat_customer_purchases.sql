@@ -15,8 +15,9 @@ purchases as (
         customers.customer_key,
         customers.feature_date,
         count(*) as policies_bought,
-        -- the first product bought in the window, the earliest policy number on a tie
-        arg_min(policies.product_type, policies.issue_date || policies.policy_number)
+        -- the first product bought in the window, the earliest policy number on a tie (min_by:
+        -- DuckDB and Spark both have it, arg_min is DuckDB's name)
+        min_by(policies.product_type, policies.issue_date || policies.policy_number)
             as first_product_type
     from customers
     inner join {{ ref('dim_policy') }} as policies

@@ -49,7 +49,7 @@ persistency as (
             case
                 when
                     milestones.milestone_months = 13
-                    then case when milestones.is_in_force_at_milestone then 1.0 else 0.0 end
+                    then case when milestones.is_in_force_at_milestone then cast(1 as double) else 0 end
             end
         )
             as persistency_13m,
@@ -57,7 +57,7 @@ persistency as (
             case
                 when
                     milestones.milestone_months = 25
-                    then case when milestones.is_in_force_at_milestone then 1.0 else 0.0 end
+                    then case when milestones.is_in_force_at_milestone then cast(1 as double) else 0 end
             end
         )
             as persistency_25m

@@ -57,7 +57,7 @@ by_segment as (
         sum(customer_value.value_score_twd) as value_score_twd,
         sum(customer_value.historical_margin_twd) as historical_margin_twd,
         avg(customer_value.value_score_twd) as mean_value_score_twd,
-        avg(case when customer_value.value_decile = 10 then 1.0 else 0.0 end) as share_in_top_value_decile,
+        avg(case when customer_value.value_decile = 10 then cast(1 as double) else 0 end) as share_in_top_value_decile,
         avg(customer_lapse.mean_lapse_probability_12m) as mean_lapse_probability_12m
     from segments
     left join customer_value on segments.customer_key = customer_value.customer_key

@@ -25,7 +25,7 @@ agents as (
 servicing as (
     select
         customer_key,
-        arg_max(agent_key, issue_date) as agent_key
+        max_by(agent_key, issue_date) as agent_key
     from policies
     where is_in_force
     group by customer_key

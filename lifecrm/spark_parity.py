@@ -1,0 +1,158 @@
+"""The same dbt project on Spark, and whether it gives the same tables as on DuckDB.
+
+`build_on_spark` publishes the DuckDB warehouse's inputs as Parquet (lifecrm/parquet_export.py)
+and runs `dbt build --target spark` on them in a local SparkSession (dbt-spark's session mode,
+`pip install .[spark]`); every bit of Spark state stays under the data directory.
+`compare_warehouses` then reads Spark's Parquet output directly with DuckDB and compares each
+table with the warehouse's own: row count and an order-independent checksum of the rows, with
+a sample of the rows that differ.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from lifecrm.dbt_cli import run_dbt
+from lifecrm.db import quote_literal
+from lifecrm.parquet_export import export_parquet
+
+# the layers whose tables must come out the same on both engines
+COMPARED_SCHEMAS = ("marts", "features", "strategic", "tactical")
+# Doubles are summed in another order on each engine: compare them to this many decimals, after
+# a relative nudge far above summation noise (1e-16) and far below the last decimal kept, so
+# that a value on a rounding boundary (768.3231875 summed as ...74999 or ...75001) rounds alike.
+DOUBLE_DECIMALS = 6
+DOUBLE_NUDGE = 1e-12
+NULL_MARK = "∅"
+
+
+def spark_warehouse_dir(data_dir: Path) -> Path:
+    """Where the spark target's tables live (its profile's `spark.sql.warehouse.dir`)."""
+    return data_dir / "spark" / "warehouse"
+
+
+def build_on_spark(data_dir: Path, artefacts: Path) -> subprocess.CompletedProcess:
+    """Publish the warehouse's inputs as Parquet, then build every model on Spark.
+
+    Tests are left to the DuckDB build (the same tests, run once): on Spark each is a job of its
+    own and the 365 of them would take minutes.
+    """
+    export_parquet(data_dir / "warehouse" / "lifecrm.duckdb", data_dir / "parquet")
+    return run_dbt(
+        ["build", "--target", "spark", "--exclude-resource-type", "test", "unit_test"],
+        data_dir=data_dir,
+        artefacts=artefacts,
+    )
+
+
+@dataclass
+class TableDifference:
+    table: str
+    duckdb_rows: int
+    spark_rows: int
+    only_in_duckdb: list[str] = field(default_factory=list)
+    only_in_spark: list[str] = field(default_factory=list)
+    problem: str = ""
+
+    def __str__(self) -> str:
+        lines = [f"{self.table}: DuckDB {self.duckdb_rows} rows, Spark {self.spark_rows} rows"]
+        if self.problem:
+            lines.append(f"  {self.problem}")
+        lines += [f"  only on DuckDB: {row}" for row in self.only_in_duckdb]
+        lines += [f"  only on Spark:  {row}" for row in self.only_in_spark]
+        return "\n".join(lines)
+
+
+def _normalised(column: str, type_: str) -> str:
+    """A column as text that is the same on both engines whatever type each gave it."""
+    quoted = f'"{column}"'
+    type_ = type_.upper()
+    if type_ in {"DOUBLE", "FLOAT", "REAL"} or type_.startswith("DECIMAL"):
+        nudged = f"cast({quoted} as double) * (1 + {DOUBLE_NUDGE})"
+        text = f"cast(round({nudged}, {DOUBLE_DECIMALS}) + 0.0 as varchar)"  # + 0.0: no -0.0
+    elif type_ in {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UBIGINT", "UINTEGER"}:
+        text = f"cast(cast({quoted} as bigint) as varchar)"
+    else:
+        text = f"cast({quoted} as varchar)"
+    return f"coalesce({text}, '{NULL_MARK}')"
+
+
+def _rows_sql(relation: str, columns: list[tuple[str, str]]) -> str:
+    parts = " || chr(31) || ".join(_normalised(name, type_) for name, type_ in columns)
+    return f"select {parts} as row_text from {relation}"
+
+
+def _tables(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...]) -> list[tuple[str, str]]:
+    placeholders = ", ".join("?" for _ in schemas)
+    return con.execute(
+        "select table_schema, table_name from information_schema.tables "
+        f"where table_catalog = 'warehouse' and table_schema in ({placeholders}) "
+        "and table_type = 'BASE TABLE' order by 1, 2",
+        list(schemas),
+    ).fetchall()
+
+
+def compare_warehouses(
+    warehouse: Path, spark_dir: Path, schemas: tuple[str, ...] = COMPARED_SCHEMAS, sample: int = 5
+) -> tuple[list[str], list[TableDifference]]:
+    """Compare every table of `schemas`; return the tables compared and those that differ."""
+    con = duckdb.connect()
+    con.execute(f"attach {quote_literal(str(warehouse))} as warehouse (read_only)")
+    compared: list[str] = []
+    differences: list[TableDifference] = []
+    try:
+        for schema, table in _tables(con, schemas):
+            name = f"{schema}.{table}"
+            compared.append(name)
+            columns = con.execute(
+                "select column_name, data_type from information_schema.columns "
+                "where table_catalog = 'warehouse' and table_schema = ? and table_name = ? "
+                "order by ordinal_position",
+                [schema, table],
+            ).fetchall()
+            files = spark_dir / f"{schema}.db" / table
+            if not files.is_dir():
+                differences.append(TableDifference(name, -1, -1, problem=f"no Spark table {files}"))
+                continue
+            spark = f"read_parquet({quote_literal(str(files / '*.parquet'))})"
+            spark_columns = {
+                row[0].lower() for row in con.execute(f"describe select * from {spark}").fetchall()
+            }
+            missing = [c for c, _ in columns if c.lower() not in spark_columns]
+            if missing:
+                differences.append(
+                    TableDifference(name, -1, -1, problem=f"columns missing on Spark: {missing}")
+                )
+                continue
+            duck_rows = _rows_sql(f'warehouse."{schema}"."{table}"', columns)
+            spark_rows = _rows_sql(spark, columns)
+            summary = con.execute(
+                f"select (select count(*) from ({duck_rows})), (select count(*) from ({spark_rows})),"
+                f" (select sum(hash(row_text)) from ({duck_rows})),"
+                f" (select sum(hash(row_text)) from ({spark_rows}))"
+            ).fetchall()[0]
+            if summary[0] == summary[1] and summary[2] == summary[3]:
+                continue
+
+            def only(left: str, right: str) -> list[str]:
+                rows = con.execute(
+                    f"select row_text from ({left} except all {right}) order by 1 limit {sample}"
+                ).fetchall()
+                return [row.replace(chr(31), " | ") for (row,) in rows]
+
+            differences.append(
+                TableDifference(
+                    name,
+                    summary[0],
+                    summary[1],
+                    only_in_duckdb=only(duck_rows, spark_rows),
+                    only_in_spark=only(spark_rows, duck_rows),
+                )
+            )
+    finally:
+        con.close()
+    return compared, differences

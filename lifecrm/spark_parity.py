@@ -98,16 +98,16 @@ def _tables(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...]) -> list[tu
 
 def compare_warehouses(
     warehouse: Path, spark_dir: Path, schemas: tuple[str, ...] = COMPARED_SCHEMAS, sample: int = 5
-) -> tuple[list[str], list[TableDifference]]:
-    """Compare every table of `schemas`; return the tables compared and those that differ."""
+) -> tuple[dict[str, int], list[TableDifference]]:
+    """Compare every table of `schemas`; return the tables compared (with their rows on DuckDB)
+    and those that differ."""
     con = duckdb.connect()
     con.execute(f"attach {quote_literal(str(warehouse))} as warehouse (read_only)")
-    compared: list[str] = []
+    compared: dict[str, int] = {}
     differences: list[TableDifference] = []
     try:
         for schema, table in _tables(con, schemas):
             name = f"{schema}.{table}"
-            compared.append(name)
             columns = con.execute(
                 "select column_name, data_type from information_schema.columns "
                 "where table_catalog = 'warehouse' and table_schema = ? and table_name = ? "
@@ -135,6 +135,7 @@ def compare_warehouses(
                 f" (select sum(hash(row_text)) from ({duck_rows})),"
                 f" (select sum(hash(row_text)) from ({spark_rows}))"
             ).fetchall()[0]
+            compared[name] = summary[0]
             if summary[0] == summary[1] and summary[2] == summary[3]:
                 continue
 

@@ -2,39 +2,12 @@
 
 -- The latest delivered version of each customer row, repaired, with its direct identifiers.
 -- Ephemeral: the identifiers reach only `pii` and never a stored staging or mart table.
-with source as (
-    {{ accepted_rows(source('insurer', 'customers'), 'customers') }}
-),
-
-renamed as (
-    select
-        {{ clean_text('customer_id') }} as customer_id,
-        upper({{ clean_text('national_id') }}) as national_id,
-        {{ clean_text('customer_name') }} as customer_name,
-        {{ parse_date('birth_date') }} as birth_date,
-        upper({{ clean_text('gender') }}) as gender_code,
-        lower({{ clean_text('marital_status') }}) as marital_status,
-        {{ clean_text('occupation_class') }} as occupation_class,
-        lower({{ clean_text('income_band') }}) as income_band,
-        {{ clean_text('city') }} as city,
-        {{ clean_text('district') }} as district,
-        {{ clean_text('postal_code') }} as postal_code,
-        {{ clean_text('address_line') }} as address_line,
-        {{ clean_text('phone') }} as phone,
-        lower({{ clean_text('email') }}) as email,
-        lower({{ clean_text('acquisition_source') }}) as acquisition_source,
-        {{ parse_date('created_date') }} as created_date,
-        cast(_batch_date as date) as batch_date,
-        _source_file as source_file,
-        _source_line as source_line
-    from source
+with deliveries as (
+    select * from {{ ref('base_insurer__customer_deliveries') }}
 ),
 
 latest as (
-    {{ latest_delivery('renamed', 'customer_id') }}
+    {{ latest_delivery('deliveries', 'customer_id') }}
 )
 
-select
-    *,
-    {{ person_key('national_id') }} as customer_key
-from latest
+select * from latest

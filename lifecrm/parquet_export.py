@@ -73,8 +73,10 @@ def export_parquet(
                 target = root / schema / table
                 staged = root / schema / f".{table}.new-{uuid.uuid4().hex}"
                 staged.parent.mkdir(parents=True, exist_ok=True)
-                options = "format parquet, partition_by (_batch_date)" if partitioned else (
-                    "format parquet"
+                options = (
+                    "format parquet, partition_by (_batch_date)"
+                    if partitioned
+                    else ("format parquet")
                 )
                 destination = staged if partitioned else staged / "part-0.parquet"
                 staged.mkdir()

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import duckdb
 
-from lifecrm.dbt_cli import run_dbt
 from lifecrm.db import quote_literal
+from lifecrm.dbt_cli import run_dbt
 from lifecrm.parquet_export import export_parquet
 
 # the layers whose tables must come out the same on both engines
@@ -131,7 +131,8 @@ def compare_warehouses(
             duck_rows = _rows_sql(f'warehouse."{schema}"."{table}"', columns)
             spark_rows = _rows_sql(spark, columns)
             summary = con.execute(
-                f"select (select count(*) from ({duck_rows})), (select count(*) from ({spark_rows})),"
+                f"select (select count(*) from ({duck_rows})),"
+                f" (select count(*) from ({spark_rows})),"
                 f" (select sum(hash(row_text)) from ({duck_rows})),"
                 f" (select sum(hash(row_text)) from ({spark_rows}))"
             ).fetchall()[0]
@@ -157,3 +158,30 @@ def compare_warehouses(
     finally:
         con.close()
     return compared, differences
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m lifecrm.spark_parity`: build the data directory's project on Spark, compare."""
+    import argparse
+
+    from lifecrm import settings
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--data-dir", type=Path, default=None, help="default: lifecrm's")
+    args = parser.parse_args(argv)
+    data_dir = (args.data_dir or settings.data_dir()).resolve()
+    built = build_on_spark(data_dir, data_dir / "spark" / "dbt")
+    if built.returncode != 0:
+        print(built.stdout[-4000:])
+        return 1
+    compared, differences = compare_warehouses(
+        data_dir / "warehouse" / settings.WAREHOUSE_FILE, spark_warehouse_dir(data_dir)
+    )
+    for difference in differences:
+        print(difference)
+    print(f"{len(compared)} tables compared, {len(differences)} differ between DuckDB and Spark")
+    return 1 if differences else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Size of the simulated insurer `make run` generates.
 CUSTOMERS ?= 5000
 
-.PHONY: run test dev sql bench lint lint-sql format install browser old-reader clean
+.PHONY: run test test-spark dev sql bench lint lint-sql format install browser old-reader clean
 
 run: install
 	$(BIN)/lifecrm generate --customers $(CUSTOMERS)
@@ -14,6 +14,12 @@ run: install
 
 test: install browser old-reader lint-sql
 	$(BIN)/pytest
+
+# The same dbt project on Apache Spark (docs/scaling-out.md): adds the spark extra (about 500 MB,
+# needs Java 17) and runs the parity test, which takes several minutes, so `make test` leaves it out.
+test-spark: install
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,spark]'
+	$(BIN)/pytest tests/test_spark_parity.py
 
 # The report test renders the executive report in Debian's Chromium (playwright drives it; it
 # downloads no browser of its own). Installed once, from Debian's registry, when missing.

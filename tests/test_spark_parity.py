@@ -8,7 +8,7 @@ day's batch: DuckDB takes it in incrementally, Spark rebuilds, and the tables mu
 
 Needs `pip install .[spark]` and a Java runtime; skipped without them. It takes a few minutes
 (see docs/scaling-out.md); `make test` installs no pyspark, so there it is skipped. Run it with
-`pytest tests/test_spark_parity.py`.
+`make test-spark` (or `pytest tests/test_spark_parity.py`).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import duckdb
 import pytest
 from conftest import lifecrm
 
+from lifecrm.settings import PROJECT_ROOT
 from lifecrm.spark_parity import build_on_spark, compare_warehouses, spark_warehouse_dir
 
 PARITY_CUSTOMERS = 300
@@ -60,9 +61,9 @@ def clean_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _built(tmp_path_factory.mktemp("parity-daily"), "--seed", "7", "--clean")
 
 
-def _assert_same_tables(data_dir: Path, label: str) -> dict[str, int]:
+def _assert_same_tables(data_dir: Path, label: str, unit_tests: bool = False) -> dict[str, int]:
     started = time.monotonic()
-    built = build_on_spark(data_dir, data_dir / "spark" / "dbt")
+    built = build_on_spark(data_dir, data_dir / "spark" / "dbt", unit_tests=unit_tests)
     assert built.returncode == 0, f"dbt build on Spark failed ({label}):\n{built.stdout[-4000:]}"
     print(f"{label}: Parquet export and dbt build on Spark in {time.monotonic() - started:.0f} s")
     compared, differences = compare_warehouses(
@@ -86,11 +87,18 @@ def _assert_same_tables(data_dir: Path, label: str) -> dict[str, int]:
 
 
 def test_spark_builds_the_same_tables(world: Path) -> None:
-    _assert_same_tables(world, "initial extract")
+    # with the unit tests on Spark, among them the replay of deliveries by the snapshot's stand-in
+    _assert_same_tables(world, "initial extract", unit_tests=True)
     # Nothing of Spark's lands outside the data directory (dbt-spark's Hive support would put a
     # metastore, a warehouse and derby.log in the working directory).
     assert (world / "spark" / "metastore_db").is_dir()
     assert (world / "spark" / "derby.log").is_file()
+    strays = [
+        name
+        for name in ("derby.log", "metastore_db", "spark-warehouse")
+        if (PROJECT_ROOT / name).exists()
+    ]
+    assert not strays, f"Spark state left in the project root (dbt's working directory): {strays}"
 
 
 def test_spark_matches_after_an_incremental_day(clean_world: Path) -> None:

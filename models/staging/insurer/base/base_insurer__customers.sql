@@ -8,6 +8,31 @@ with deliveries as (
 
 latest as (
     {{ latest_delivery('deliveries', 'customer_id') }}
+),
+
+final as (
+    select
+        customer_id,
+        national_id,
+        customer_name,
+        birth_date,
+        gender_code,
+        marital_status,
+        occupation_class,
+        income_band,
+        city,
+        district,
+        postal_code,
+        address_line,
+        phone,
+        email,
+        acquisition_source,
+        created_date,
+        batch_date,
+        source_file,
+        source_line,
+        customer_key
+    from latest
 )
 
-select * from latest
+select * from final

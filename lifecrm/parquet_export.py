@@ -21,6 +21,7 @@ from lifecrm.db import quote_literal, table_exists
 
 # raw tables that are bookkeeping rather than exports (row_accounting is not read by dbt)
 RAW_BOOKKEEPING = {"load_manifest", "row_accounting"}
+EMPTY_BATCH = "1900-01-01"
 
 
 def parquet_dir() -> Path:
@@ -70,21 +71,23 @@ def export_parquet(
         for schema in schemas:
             for table in _tables(con, schema):
                 query, partitioned = _export_query(con, schema, table)
-                target = root / schema / table
+                rows = con.execute(f"select count(*) from ({query})").fetchall()[0][0]
                 staged = root / schema / f".{table}.new-{uuid.uuid4().hex}"
-                staged.parent.mkdir(parents=True, exist_ok=True)
-                options = (
-                    "format parquet, partition_by (_batch_date)"
-                    if partitioned
-                    else ("format parquet")
-                )
-                destination = staged if partitioned else staged / "part-0.parquet"
-                staged.mkdir()
+                staged.mkdir(parents=True)
+                if partitioned and rows:
+                    destination, options = staged, "format parquet, partition_by (_batch_date)"
+                elif partitioned:
+                    # No rows, so no partition folder to read a schema from: an empty file in
+                    # a partition no batch has, so Spark still sees the table's columns.
+                    query = f"select * exclude (_batch_date) from ({query})"
+                    destination, options = staged / f"_batch_date={EMPTY_BATCH}", "format parquet"
+                    destination.mkdir()
+                    destination = destination / "part-0.parquet"
+                else:
+                    destination, options = staged / "part-0.parquet", "format parquet"
                 con.execute(f"copy ({query}) to {quote_literal(str(destination))} ({options})")
-                _replace_dir(staged, target)
-                written[f"{schema}.{table}"] = con.execute(
-                    f"select count(*) from ({query})"
-                ).fetchall()[0][0]
+                _replace_dir(staged, root / schema / table)
+                written[f"{schema}.{table}"] = rows
     finally:
         con.close()
     return written

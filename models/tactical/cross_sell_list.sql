@@ -1,41 +1,24 @@
 -- The customers most likely to buy another policy in the next 12 months, with the product to
 -- offer and who should call: the campaign team's and agents' lead list. A customer who already
--- holds the suggested product type in force is flagged, as the offer is then a top-up.
+-- holds the suggested product type in force is flagged, as the offer is then a top-up. Value,
+-- segment, servicing agent and contact channel come from the customer 360.
 with scores as (
     select * from {{ ref('stg_ml__cross_sell_scores') }}
 ),
 
-customer_value as (
-    select * from {{ ref('stg_ml__customer_value') }}
-),
-
-segments as (
-    select * from {{ ref('stg_ml__customer_segments') }}
-),
-
-policies as (
-    select * from {{ ref('dim_policy') }}
+customers as (
+    select * from {{ ref('customer_360') }}
 ),
 
 agents as (
     select * from {{ ref('dim_agent') }}
 ),
 
--- the customer's servicing agent: the agent of their latest policy in force
-servicing as (
-    select
-        customer_key,
-        max_by(agent_key, issue_date) as agent_key
-    from policies
-    where is_in_force
-    group by customer_key
-),
-
 holds as (
     select distinct
         customer_key,
         product_type
-    from policies
+    from {{ ref('dim_policy') }}
     where is_in_force
 ),
 
@@ -45,8 +28,8 @@ ranked as (
         scores.purchase_probability_12m,
         scores.next_best_product_type,
         scores.as_of_date,
-        customer_value.value_decile,
-        segments.segment_name,
+        customers.value_decile,
+        customers.segment_name,
         agents.agent_id,
         agents.agent_name,
         agents.branch,
@@ -56,11 +39,10 @@ ranked as (
             order by scores.purchase_probability_12m desc, scores.customer_key asc
         ) as lead_rank
     from scores
-    left join customer_value on scores.customer_key = customer_value.customer_key
-    left join segments on scores.customer_key = segments.customer_key
-    left join servicing on scores.customer_key = servicing.customer_key
-    left join agents on servicing.agent_key = agents.agent_key
-    left join {{ ref('customer_360') }} as customers on scores.customer_key = customers.customer_key
+    left join customers on scores.customer_key = customers.customer_key
+    -- the agent of their latest policy in force; without one, the call centre calls
+    left join agents
+        on customers.servicing_agent_id = agents.agent_id and customers.policies_in_force > 0
     left join holds
         on
         scores.customer_key = holds.customer_key

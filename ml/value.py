@@ -1,8 +1,8 @@
 """Customer value: what each customer has earned the insurer, what they are expected to earn,
 their value decile, and how value concentrates across the deciles.
 
-- Historical margin: `features.feat_policy_margins` (premiums − claims and benefits −
-  commissions − servicing cost) summed over the policies a customer owns.
+- Historical margin: `features.feat_policy_margins` (premiums − investment component − claims
+  − commissions − servicing cost) summed over the policies a customer owns.
 - Expected future value of an in-force policy: its annualised premium in each remaining
   premium year (at most `MAX_YEARS`), weighted by the chance it is still in force then (the
   lapse model's 12-month probability, held year on year), discounted at `DISCOUNT_RATE`, times
@@ -90,7 +90,8 @@ history as (
         customer_key,
         max(as_of_date) as as_of_date,
         sum(premiums_paid_twd) as premiums_paid_twd,
-        sum(claims_and_benefits_paid_twd) as claims_and_benefits_paid_twd,
+        sum(investment_component_twd) as investment_component_twd,
+        sum(claims_paid_twd) as claims_paid_twd,
         sum(commissions_twd) as commissions_twd,
         sum(servicing_cost_twd) as servicing_cost_twd,
         sum(historical_margin_twd) as historical_margin_twd

@@ -49,7 +49,7 @@ def calibrate(cfg: WorldConfig, agents: dict, campaigns: dict) -> tuple[Paramete
         parts, cfg.top_decile_value_share, cfg.bottom_decile_value_share
     )
     achieved = value.decile_shares(
-        value.customer_value({k: v[parts["is_holder"]] for k, v in parts.items()}, scale, admin)
+        value.customer_value({k: v[parts["in_force"]] for k, v in parts.items()}, scale, admin)
     )
     report = {
         "base_lapse_hazard": base,

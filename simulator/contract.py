@@ -134,6 +134,12 @@ EXPORTS: dict[str, Export] = {
                     "integer",
                     d="finance's yearly administration cost of a policy in force",
                 ),
+                _c(
+                    "investment_component_rate",
+                    "score",
+                    d="share of each premium that builds the policyholder's account value "
+                    "(0 for protection products)",
+                ),
                 _c("launch_date", "date"),
             ),
         ),

@@ -20,6 +20,8 @@ CHANNEL_BY_ACQUISITION = np.array(
      [0.10, 0.85, 0.02, 0.02, 0.01]]
 )  # fmt: skip
 MODE_MONTHS = np.array([12, 6, 3, 1])
+# Spread (log-normal sigma) of sum assured around its mean, before the income-band factor.
+SUM_ASSURED_SPREAD = 0.15
 
 
 def _draw_rows(rng: np.random.Generator, weights: np.ndarray) -> np.ndarray:
@@ -72,7 +74,7 @@ def sell(
 
     income = customers["income_band"][owner]
     size = np.select([income == "high", income == "middle"], [1.2, 1.0], 0.9)
-    sum_assured = np.exp(rng.normal(np.log(400_000), 0.3, n)) * size
+    sum_assured = np.exp(rng.normal(np.log(400_000), SUM_ASSURED_SPREAD, n)) * size
     sum_assured *= cfg.new_business_sum_assured_twd / sum_assured.mean() if n else 1.0
     sum_assured = np.maximum(np.round(sum_assured, -4), 50_000)
     age = ((issue - customers["birth_date"][owner]).astype(int) // 365).astype(int)

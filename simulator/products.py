@@ -40,6 +40,11 @@ FIRST_YEAR_COMMISSION = {"term": 0.45, "whole_life": 0.60, "endowment": 0.30,
                          "critical_illness": 0.50, "annuity": 0.08, "investment_linked": 0.40}  # fmt: skip
 RENEWAL_COMMISSION = {"term": 0.05, "whole_life": 0.06, "endowment": 0.03,
                       "critical_illness": 0.05, "annuity": 0.01, "investment_linked": 0.04}  # fmt: skip
+# The investment component: the share of a savings product's premium that builds the
+# policyholder's account value, repaid at maturity or surrender. It is not the insurer's revenue,
+# and its repayment is not a claim (as IFRS 17 separates them), so customer value leaves both out.
+INVESTMENT_COMPONENT = {"term": 0.0, "whole_life": 0.25, "endowment": 0.65,
+                        "critical_illness": 0.0, "annuity": 0.70, "investment_linked": 0.65}  # fmt: skip
 # Lapse propensity by product type: savings products held longer, investment-linked least.
 TYPE_LAPSE = np.array([1.1, 0.8, 0.8, 0.9, 0.6, 1.4])
 
@@ -80,5 +85,6 @@ def catalogue_export(commission_scale: float, servicing_cost: float) -> dict[str
         "first_year_commission_rate": first,
         "renewal_commission_rate": renewal,
         "servicing_cost_per_policy_year_twd": np.full(len(CODES), round(servicing_cost)),
+        "investment_component_rate": np.array([INVESTMENT_COMPONENT[t] for t in TYPES]),
         "launch_date": LAUNCH,
     }

@@ -170,9 +170,10 @@ def block_truth(sim: SimulatedBlock, params: Parameters, campaigns: dict) -> dic
             "customer_id": customers["customer_id"],
             "segment": customers["segment"],
             "latent_satisfaction": np.round(customers["satisfaction"], 4),
-            "is_policyholder_at_end": parts["is_holder"],
+            "is_policyholder_at_end": parts["in_force"],
             "premiums_paid_twd": np.round(parts["premiums"]).astype(np.int64),
-            "claims_and_benefits_paid_twd": np.round(parts["claims"]).astype(np.int64),
+            "investment_component_twd": np.round(parts["investment_component"]).astype(np.int64),
+            "claims_paid_twd": np.round(parts["claims"]).astype(np.int64),
             "commissions_twd": np.round(parts["commission_base"] * params.commission_scale).astype(
                 np.int64
             ),

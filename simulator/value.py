@@ -1,9 +1,12 @@
 """Customer value, and the calibration that makes the world meet the paper's figures.
 
-Value (historical margin, TWD, as of a date) = premiums paid − claims and benefits paid
-(claims, maturity and surrender payouts) − commissions − servicing cost, where commissions are
+Value (historical margin, TWD, as of a date) = premiums paid − their investment component −
+claims paid − commissions − servicing cost. The investment component is the share of a savings
+product's premium that builds the policyholder's account value; it is repaid at maturity or
+surrender, so neither it nor those payouts are the insurer's revenue or cost. Commissions are
 the products' first-year and renewal rates applied to premiums paid, and servicing cost is a
-fixed administration cost per policy-year in force.
+fixed administration cost per policy-year in force. Value deciles rank the customers who hold a
+policy in force on the date.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ def value_components(sim, as_of: np.datetime64) -> dict[str, np.ndarray]:
     paid &= ~pols["end_type"][pay["policy_idx"]].__eq__("free_look_cancellation")
     amount = np.where(paid, pay["amount_due_twd"], 0).astype(float)
     first_year = pay["offset_months"] < FIRST_YEAR_MONTHS
+    investment_rate = np.array([prod.INVESTMENT_COMPONENT[t] for t in prod.TYPES])
+    investment = amount * investment_rate[pols["product_row"]][pay["policy_idx"]]
     first_rate = np.array([prod.FIRST_YEAR_COMMISSION[t] for t in prod.TYPES])[pols["product_row"]]
     renewal_rate = np.array([prod.RENEWAL_COMMISSION[t] for t in prod.TYPES])[pols["product_row"]]
     rate = np.where(first_year, first_rate[pay["policy_idx"]], renewal_rate[pay["policy_idx"]])
@@ -41,29 +46,22 @@ def value_components(sim, as_of: np.datetime64) -> dict[str, np.ndarray]:
     end = np.where(lapsed, np.minimum(end, outcome.lapse_date), end)
     years = np.maximum((end - pols["issue_date"]).astype(int), 0) / 365.25
     years = np.where(pols["issue_date"] <= as_of, years, 0)
-    # Maturity and surrender payouts are benefits paid too, like claims.
-    events = sim.events
-    payout = (
-        (events["event_type"] != "death_claim")
-        & (events["amount_twd"] > 0)
-        & (events["event_date"] <= as_of)
-    )
-    payout &= np.isin(events["event_type"], ["matured", "surrendered", "partial_surrender"])
-    benefits = np.bincount(
-        owner[events["policy_idx"]], np.where(payout, events["amount_twd"], 0), n
-    )
+    in_force = (pols["issue_date"] <= as_of) & ~lapsed
+    in_force &= np.isnat(pols["end_date"]) | (pols["end_date"] > as_of)
     return {
         "premiums": np.bincount(cust_of_payment, amount, n),
+        "investment_component": np.bincount(cust_of_payment, investment, n),
         "commission_base": np.bincount(cust_of_payment, amount * rate, n),
-        "claims": np.bincount(owner[claims["policy_idx"]], claim_amount, n) + benefits,
+        "claims": np.bincount(owner[claims["policy_idx"]], claim_amount, n),
         "policy_years": np.bincount(owner, years, n),
-        "is_holder": np.bincount(owner, pols["issue_date"] <= as_of, n) > 0,
+        "in_force": np.bincount(owner, in_force, n) > 0,
     }
 
 
 def customer_value(parts: dict, commission_scale: float, admin_cost: float) -> np.ndarray:
     return (
         parts["premiums"]
+        - parts["investment_component"]
         - parts["claims"]
         - commission_scale * parts["commission_base"]
         - admin_cost * parts["policy_years"]
@@ -80,7 +78,7 @@ def decile_shares(values: np.ndarray) -> np.ndarray:
 
 def calibrate_value(parts: dict, top: float, bottom: float) -> tuple[float, float]:
     """Commission scale and admin cost that give the top and bottom tenths their shares."""
-    holders = parts["is_holder"]
+    holders = parts["in_force"]
     sub = {k: v[holders] for k, v in parts.items()}
 
     def miss(x):

@@ -92,12 +92,6 @@ def test_value_concentration_bottom_decile_is_negative(world):
     assert shares[-1] < 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: on this world the top tenth holds 0.46 of value and the bottom tenth -0.21, "
-    "not the paper's 0.38 and -0.28; every cost raises the top share as it lowers the bottom one "
-    "(docs/simulator.md, Calibration)",
-)
 def test_value_concentration_matches_the_paper(world):
     values = np.sort(np.array(world.execute(
         "select value_twd from truth_customers where is_policyholder_at_end"

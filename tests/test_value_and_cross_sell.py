@@ -25,8 +25,8 @@ def rows(built_world, sql: str) -> list[tuple]:
 
 
 def test_historical_margin_is_the_truths_customer_value(built_world):
-    """Premiums − claims and benefits − commissions − servicing cost, per customer, as the
-    simulator booked it (up to the export's rounding of rates and costs)."""
+    """Premiums − investment component − claims − commissions − servicing cost, per customer,
+    as the simulator booked it (up to the export's rounding of rates and costs)."""
     truth = built_world.data_dir / "truth" / "customers.csv"
     pairs = rows(
         built_world,
@@ -42,6 +42,28 @@ def test_historical_margin_is_the_truths_customer_value(built_world):
     # within 1% of the premiums paid, or 100 TWD, for every customer
     assert np.all(np.abs(ours - true) <= np.maximum(100, 0.01 * premiums))
     assert ours.sum() == pytest.approx(true.sum(), rel=0.005)
+
+
+def test_current_customers_margin_concentrates_as_the_truth_says(built_world):
+    """The paper's value bands rank current customers: over those with a policy in force, the
+    warehouse's historical margin splits into tenths with the truth's shares."""
+    truth = built_world.data_dir / "truth" / "customers.csv"
+
+    def tenths(values) -> np.ndarray:
+        ordered = np.sort(np.array(values, dtype=float))[::-1]
+        return np.array([part.sum() for part in np.array_split(ordered, 10)]) / ordered.sum()
+
+    ours = [v for (v,) in rows(
+        built_world,
+        "select historical_margin_twd from ml.customer_value where policies_in_force > 0",
+    )]  # fmt: skip
+    true = [v for (v,) in rows(
+        built_world,
+        f"select value_twd from read_csv('{truth}') where is_policyholder_at_end",
+    )]  # fmt: skip
+    assert len(ours) == pytest.approx(len(true), rel=0.03)
+    np.testing.assert_allclose(tenths(ours), tenths(true), atol=0.02)
+    assert tenths(true)[-1] < 0
 
 
 def test_value_deciles_concentrate_value(built_world):

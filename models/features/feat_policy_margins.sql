@@ -1,7 +1,9 @@
--- What each policy issued by the as-of date has earned the insurer by then: premiums paid,
--- less claims and benefits paid (claims, maturity and surrender payouts), commissions (the
--- product's first-year rate on the first year's premiums, its renewal rate after) and servicing
--- cost (finance's cost per policy-year in force). The customer value model sums it per owner.
+-- What each policy issued by the as-of date has earned the insurer by then: premiums paid, less
+-- their investment component (the product's share that builds the policyholder's account
+-- value), claims paid, commissions (the product's first-year rate on the first year's premiums,
+-- its renewal rate after) and servicing cost (finance's cost per policy-year in force).
+-- Maturity and surrender payouts repay the account value, so, like the investment component,
+-- they are neither revenue nor cost. The customer value model sums it per owner.
 -- A free-look cancellation refunds its premium, so it earns nothing.
 with as_of as (
     select {{ as_of_date() }} as as_of_date
@@ -18,6 +20,8 @@ premiums as (
     select
         payments.policy_key,
         sum(payments.amount_paid_twd) as premiums_paid_twd,
+        sum(payments.amount_paid_twd * products.investment_component_rate)
+            as investment_component_twd,
         sum(
             payments.amount_paid_twd
             * case
@@ -44,18 +48,6 @@ claims as (
     group by claims.policy_key
 ),
 
-benefits as (
-    select
-        events.policy_key,
-        sum(events.amount_twd) as benefits_paid_twd
-    from {{ ref('fct_policy_events') }} as events
-    cross join as_of
-    where
-        events.event_type in ('matured', 'surrendered', 'partial_surrender')
-        and events.event_date <= as_of.as_of_date
-    group by events.policy_key
-),
-
 final as (
     select
         cast(policies.policy_key as {{ dbt.type_string() }}) as policy_key,
@@ -68,8 +60,13 @@ final as (
                 else coalesce(premiums.premiums_paid_twd, 0)
             end as double
         ) as premiums_paid_twd,
-        cast(coalesce(claims.claims_paid_twd, 0) + coalesce(benefits.benefits_paid_twd, 0) as double)
-            as claims_and_benefits_paid_twd,
+        cast(
+            case
+                when policies.policy_status = 'free_look_cancellation' then 0
+                else coalesce(premiums.investment_component_twd, 0)
+            end as double
+        ) as investment_component_twd,
+        cast(coalesce(claims.claims_paid_twd, 0) as double) as claims_paid_twd,
         cast(
             case
                 when policies.policy_status = 'free_look_cancellation' then 0
@@ -89,11 +86,10 @@ final as (
     left join {{ ref('dim_product') }} as products on policies.product_key = products.product_key
     left join premiums on policies.policy_key = premiums.policy_key
     left join claims on policies.policy_key = claims.policy_key
-    left join benefits on policies.policy_key = benefits.policy_key
 )
 
 select
     *,
-    premiums_paid_twd - claims_and_benefits_paid_twd - commissions_twd - coalesce(servicing_cost_twd, 0)
-        as historical_margin_twd
+    premiums_paid_twd - investment_component_twd - claims_paid_twd - commissions_twd
+    - coalesce(servicing_cost_twd, 0) as historical_margin_twd
 from final

@@ -1,8 +1,8 @@
 -- What each customer earned the insurer in each month, by the rules of the policy margin
--- (`feat_policy_margins`): premiums paid, less commissions (the product's first-year rate on the
--- first year's premiums, its renewal rate after), claims and benefits paid, and the servicing
--- cost of each policy-month in force (a twelfth of the cost per policy-year). A free-look
--- cancellation refunds its premium, so it earns nothing.
+-- (`feat_policy_margins`): premiums paid, less their investment component, commissions (the
+-- product's first-year rate on the first year's premiums, its renewal rate after), claims paid,
+-- and the servicing cost of each policy-month in force (a twelfth of the cost per policy-year).
+-- A free-look cancellation refunds its premium, so it earns nothing.
 with policies as (
     select
         policies.policy_key,
@@ -11,7 +11,8 @@ with policies as (
         policies.policy_status,
         products.first_year_commission_rate,
         products.renewal_commission_rate,
-        products.servicing_cost_per_policy_year_twd
+        products.servicing_cost_per_policy_year_twd,
+        products.investment_component_rate
     from {{ ref('dim_policy') }} as policies
     left join {{ ref('dim_product') }} as products on policies.product_key = products.product_key
     where policies.policy_key <> {{ unknown_key() }}
@@ -22,13 +23,14 @@ premiums as (
         policies.customer_key,
         {{ dbt.date_trunc('month', 'payments.paid_date') }} as month_start_date,
         payments.amount_paid_twd as premiums_twd,
+        payments.amount_paid_twd * policies.investment_component_rate as investment_component_twd,
         payments.amount_paid_twd
         * case
             when payments.due_date < {{ dbt.dateadd('month', 12, 'policies.issue_date') }}
                 then policies.first_year_commission_rate
             else policies.renewal_commission_rate
         end as commissions_twd,
-        0 as claims_and_benefits_twd,
+        0 as claims_twd,
         0 as servicing_cost_twd
     from {{ ref('fct_premium_payments') }} as payments
     inner join policies on payments.policy_key = policies.policy_key
@@ -40,23 +42,12 @@ claims as (
         customer_key,
         {{ dbt.date_trunc('month', 'paid_date') }} as month_start_date,
         0 as premiums_twd,
+        0 as investment_component_twd,
         0 as commissions_twd,
-        paid_amount_twd as claims_and_benefits_twd,
+        paid_amount_twd as claims_twd,
         0 as servicing_cost_twd
     from {{ ref('fct_claims') }}
     where paid_date is not null
-),
-
-benefits as (
-    select
-        customer_key,
-        {{ dbt.date_trunc('month', 'event_date') }} as month_start_date,
-        0 as premiums_twd,
-        0 as commissions_twd,
-        amount_twd as claims_and_benefits_twd,
-        0 as servicing_cost_twd
-    from {{ ref('fct_policy_events') }}
-    where event_type in ('matured', 'surrendered', 'partial_surrender') and amount_twd is not null
 ),
 
 servicing as (
@@ -64,8 +55,9 @@ servicing as (
         months.customer_key,
         months.month_start_date,
         0 as premiums_twd,
+        0 as investment_component_twd,
         0 as commissions_twd,
-        0 as claims_and_benefits_twd,
+        0 as claims_twd,
         policies.servicing_cost_per_policy_year_twd / 12.0 as servicing_cost_twd
     from {{ ref('fct_policy_months') }} as months
     inner join policies on months.policy_key = policies.policy_key
@@ -77,8 +69,6 @@ flows as (
     union all
     select * from claims
     union all
-    select * from benefits
-    union all
     select * from servicing
 ),
 
@@ -88,11 +78,12 @@ final as (
         cast(month_start_date as date) as month_start_date,
         cast(sum(premiums_twd) as double) as premiums_paid_twd,
         cast(sum(commissions_twd) as double) as commissions_twd,
-        cast(sum(claims_and_benefits_twd) as double) as claims_and_benefits_paid_twd,
+        cast(sum(investment_component_twd) as double) as investment_component_twd,
+        cast(sum(claims_twd) as double) as claims_paid_twd,
         cast(sum(servicing_cost_twd) as double) as servicing_cost_twd,
         cast(
-            sum(premiums_twd) - sum(commissions_twd) - sum(claims_and_benefits_twd)
-            - sum(coalesce(servicing_cost_twd, 0))
+            sum(premiums_twd) - sum(investment_component_twd) - sum(commissions_twd)
+            - sum(claims_twd) - sum(coalesce(servicing_cost_twd, 0))
             as double
         ) as margin_twd
     from flows

@@ -20,6 +20,7 @@ known as (
         cast(products.renewal_commission_rate as decimal(9, 4)) as renewal_commission_rate,
         cast(products.servicing_cost_per_policy_year_twd as decimal(18, 2))
             as servicing_cost_per_policy_year_twd,
+        cast(products.investment_component_rate as decimal(9, 4)) as investment_component_rate,
         cast(products.launch_date as date) as launch_date
     from products
     left join product_types on products.product_type = product_types.product_type
@@ -38,6 +39,7 @@ unknown as (
         cast(null as decimal(9, 4)) as first_year_commission_rate,
         cast(null as decimal(9, 4)) as renewal_commission_rate,
         cast(null as decimal(18, 2)) as servicing_cost_per_policy_year_twd,
+        cast(null as decimal(9, 4)) as investment_component_rate,
         cast(null as date) as launch_date
 ),
 

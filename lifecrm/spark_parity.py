@@ -19,6 +19,7 @@ import duckdb
 from lifecrm.db import quote_literal
 from lifecrm.dbt_cli import run_dbt
 from lifecrm.parquet_export import export_parquet
+from lifecrm.settings import spark_warehouse_dir
 
 # the layers whose tables must come out the same on both engines
 COMPARED_SCHEMAS = ("marts", "features", "strategic", "tactical")
@@ -28,11 +29,6 @@ COMPARED_SCHEMAS = ("marts", "features", "strategic", "tactical")
 DOUBLE_DECIMALS = 6
 DOUBLE_NUDGE = 1e-12
 NULL_MARK = "∅"
-
-
-def spark_warehouse_dir(data_dir: Path) -> Path:
-    """Where the spark target's tables live (its profile's `spark.sql.warehouse.dir`)."""
-    return data_dir / "spark" / "warehouse"
 
 
 def build_on_spark(

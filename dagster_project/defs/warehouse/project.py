@@ -35,10 +35,13 @@ os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.envir
 SELECTION_ARGS_LIMIT = 5000
 dagster_dbt.asset_utils._SELECTION_ARGS_THRESHOLD = SELECTION_ARGS_LIMIT
 
+# Parsed for the target the dbt steps build: the graph differs per engine (on Spark a model
+# stands in for the customer snapshot).
 dbt_project = DbtProject(
     project_dir=settings.PROJECT_ROOT,
     profiles_dir=settings.PROJECT_ROOT / "dbt",
     target_path=settings.dbt_target_dir(),
+    target=settings.dbt_target(),
 )
 dbt_project.prepare_if_dev()
 # `lifecrm run` asks for a fresh manifest, so that edited models are what Dagster plans.

@@ -253,7 +253,9 @@ def materialize(
         from lifecrm import publish
 
         publish.release(outcome.run_id)
-        return replace(outcome, publish_reason="not published: its checks were left out")
+        outcome = replace(outcome, publish_reason="not published: its checks were left out")
+        record_publish(instance, outcome)  # so that no later run publishes it either
+        return outcome
     outcome = publish_if_passed(outcome)
     record_publish(instance, outcome)
     return outcome

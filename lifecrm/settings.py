@@ -52,6 +52,14 @@ def dbt_target_dir() -> Path:
     return data_dir() / "dbt" / ("target" if target == DUCKDB_TARGET else f"target-{target}")
 
 
+def dbt_run_link() -> Path:
+    """The fixed path a run's dbt steps open: a link to the run's working warehouse.
+
+    dbt parses the whole project again whenever its profile changes, and the profile names the
+    file it opens; a path that changed with every run would cost each dbt step a full parse."""
+    return data_dir() / "dbt" / "current-run.duckdb"
+
+
 def dbt_target() -> str:
     """The dbt target of Dagster's dbt steps: $LIFECRM_DBT_TARGET, else the DuckDB one."""
     return os.environ.get(DBT_TARGET_ENV) or DUCKDB_TARGET

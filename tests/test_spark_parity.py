@@ -5,10 +5,11 @@ Spark, by dbt-spark in session mode, from their inputs published as Parquet; eve
 feature, strategic and tactical table is then compared, row count and an order-independent
 checksum, reading Spark's Parquet output directly with DuckDB:
 - the initial extract of a world with its planted defects (the repairs run on both engines), by
-  `dbt build --target spark`, with the unit tests;
+  `dbt build --target spark`;
 - a clean world built day by day, whose incremental facts DuckDB took in a batch at a time and
   Spark rebuilds whole, through Dagster's asset graph with its dbt steps on Spark
-  (`LIFECRM_DBT_TARGET=spark`): the models in between train on the features Spark built.
+  (`LIFECRM_DBT_TARGET=spark`): the models in between train on the features Spark built, and
+  dbt's unit tests run on Spark.
 
 Needs `pip install .[spark]` and a Java runtime. Skipped without them, except under `make test`
 (`LIFECRM_REQUIRE_SPARK=1`), which installs both and where a missing one fails.
@@ -43,8 +44,9 @@ MUST_HOLD_ROWS = (
 )
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(scope="session")
 def spark_installed() -> None:
+    """Skip (or, under `make test`, fail) before any world is built when Spark cannot run."""
     missing = None
     if importlib.util.find_spec("pyspark") is None:
         missing = "pyspark is not installed (pip install -e '.[spark]')"
@@ -69,11 +71,10 @@ def _assert_same_tables(warehouse: Path, spark_dir: Path, label: str) -> dict[st
     return compared
 
 
-def test_spark_builds_the_same_tables(built_defective_world: BuiltWorld) -> None:
+def test_spark_builds_the_same_tables(spark_installed, built_defective_world: BuiltWorld) -> None:
     world = built_defective_world.data_dir
     started = time.monotonic()
-    # with the unit tests on Spark, among them the replay of deliveries by the snapshot's stand-in
-    built = build_on_spark(world, world / "spark" / "dbt", unit_tests=True)
+    built = build_on_spark(world, world / "spark" / "dbt")  # the unit tests run in the next test
     assert built.returncode == 0, f"dbt build on Spark failed:\n{built.stdout[-4000:]}"
     seconds = time.monotonic() - started
     print(f"initial extract: Parquet export and dbt build on Spark in {seconds:.0f} s")
@@ -92,7 +93,9 @@ def test_spark_builds_the_same_tables(built_defective_world: BuiltWorld) -> None
     assert not strays, f"Spark state left in the project root (dbt's working directory): {strays}"
 
 
-def test_dagster_on_spark_matches_after_incremental_days(built_daily_world: Path) -> None:
+def test_dagster_on_spark_matches_after_incremental_days(
+    spark_installed, built_daily_world: Path
+) -> None:
     world = built_daily_world
     warehouse = world / "warehouse" / "lifecrm.duckdb"
     con = duckdb.connect(str(warehouse), read_only=True)
@@ -118,6 +121,11 @@ def test_dagster_on_spark_matches_after_incremental_days(built_daily_world: Path
         f"{time.monotonic() - started:.0f} s"
     )
     run_id = re.search(r"^run (\S+): ", run.stdout, re.MULTILINE).group(1)
+    # dbt's unit tests ran on Spark in the run's dbt steps (data tests are checks, left out),
+    # among them the replay of deliveries by the snapshot's stand-in
+    finished = re.findall(r"^Finished running .*?(\d+) unit tests", run.stdout + run.stderr, re.M)
+    unit_tests = sum(map(int, finished))
+    assert unit_tests >= 5, "dbt's unit tests did not run on Spark"
     # Spark's tables equal those DuckDB built (the published warehouse: the Spark run is not
     # published), strategic and tactical included, which read what the models scored in that
     # run from Spark's features.

@@ -32,8 +32,9 @@ $(SPARK_STAMP): $(STAMP)
 # Debian's Java 17 runtime (21 where the release has no 17; PySpark 4 runs on both), installed
 # once like chromium below when no java is on PATH. (Slim images lack the man folder the
 # package's post-install script links into.)
+JAVA ?= java
 java:
-	@command -v java >/dev/null || { \
+	@command -v $(JAVA) >/dev/null || { \
 		echo "installing Debian's Java 17 runtime for PySpark"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO mkdir -p /usr/share/man/man1 && \

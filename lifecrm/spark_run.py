@@ -39,10 +39,19 @@ def main() -> int:
     from lifecrm.orchestration import materialize
 
     outcome = materialize(SPARK_SELECTION, checks=False)
-    print(f"run {outcome.run_id}: {outcome.materialized} assets materialised on Spark")
+    import dagster as dg
+
+    from dagster_project.definitions import defs
+
+    selected = dg.AssetSelection.from_string(SPARK_SELECTION).resolve(defs.resolve_asset_graph())
+    names = {key.to_user_string() for key in selected}
+    missing = sorted(names - set(outcome.metadata))
+    print(f"run {outcome.run_id}: {outcome.materialized} of {len(selected)} assets materialised")
     for step in outcome.failed_steps:
         print(f"failed step: {step}", file=sys.stderr)
-    return 0 if outcome.success else 1
+    if missing:  # a step that succeeded can still skip outputs
+        print(f"not materialised: {', '.join(missing)}", file=sys.stderr)
+    return 0 if outcome.success and not missing else 1
 
 
 if __name__ == "__main__":

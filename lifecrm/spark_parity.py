@@ -23,11 +23,15 @@ from lifecrm.settings import spark_warehouse_dir
 
 # the layers whose tables must come out the same on both engines
 COMPARED_SCHEMAS = ("marts", "features", "strategic", "tactical")
-# Doubles are summed in another order on each engine: compare them to this many decimals, after
-# a relative nudge far above summation noise (1e-16) and far below the last decimal kept, so
-# that a value on a rounding boundary (768.3231875 summed as ...74999 or ...75001) rounds alike.
+# Doubles are summed in another order on each engine, and Spark averages decimals into six
+# places where DuckDB averages in doubles: compare them to this many decimals, after a nudge far
+# above summation noise and far below the last decimal kept, so that a value on a rounding
+# boundary (768.3231875 summed as ...74999 or ...75001) rounds alike. The nudge is relative
+# (1e-12) up to an absolute 1e-8: a relative one alone reaches the sixth decimal on values of a
+# million (619743.5897435897 and Spark's 619743.589744 must both round to ...744).
 DOUBLE_DECIMALS = 6
 DOUBLE_NUDGE = 1e-12
+DOUBLE_NUDGE_MAX = 1e-8
 NULL_MARK = "∅"
 
 
@@ -72,7 +76,9 @@ def _normalised(column: str, type_: str) -> str:
     quoted = f'"{column}"'
     type_ = type_.upper()
     if type_ in {"DOUBLE", "FLOAT", "REAL"} or type_.startswith("DECIMAL"):
-        nudged = f"cast({quoted} as double) * (1 + {DOUBLE_NUDGE})"
+        value = f"cast({quoted} as double)"
+        nudge = f"least(abs({value}) * {DOUBLE_NUDGE}, {DOUBLE_NUDGE_MAX})"
+        nudged = f"{value} + sign({value}) * {nudge}"
         text = f"cast(round({nudged}, {DOUBLE_DECIMALS}) + 0.0 as varchar)"  # + 0.0: no -0.0
     elif type_ in {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UBIGINT", "UINTEGER"}:
         text = f"cast(cast({quoted} as bigint) as varchar)"

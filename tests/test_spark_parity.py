@@ -196,3 +196,26 @@ def test_the_comparison_names_the_table_and_the_rows_that_differ(tmp_path: Path)
     assert "only on DuckDB: 1 | a | 0.3 | 2025-01-01" in report
     assert "only on DuckDB: 2 | b | 1.0 | ∅" in report
     assert "only on Spark:  1 | a | 0.31 | 2025-01-01" in report
+
+
+def test_the_comparison_pairs_doubles_that_straddle_a_rounding_boundary(tmp_path: Path) -> None:
+    warehouse, spark_dir = _tiny_pair(tmp_path)
+    con = duckdb.connect(str(warehouse))
+    con.execute("alter table marts.dim_thing alter share type double")
+    con.execute("update marts.dim_thing set share = 9353596.4525645 where thing_id = 1")
+    con.close()
+    # ...56450 and ...56440 round to ...565 and ...564 (the sixth decimal): the same value
+    _write_spark_table(
+        spark_dir,
+        "select * from (values (1, 'a', 9353596.452564, date '2025-01-01'), (2, 'b', 1.0, null),"
+        " (2, 'b', 1.0, null)) as t(thing_id, thing_name, share, since)",
+    )
+    assert compare_warehouses(warehouse, spark_dir, schemas=("marts",))[1] == []
+    # two units of the sixth decimal apart is a difference
+    _write_spark_table(
+        spark_dir,
+        "select * from (values (1, 'a', 9353596.452563, date '2025-01-01'), (2, 'b', 1.0, null),"
+        " (2, 'b', 1.0, null)) as t(thing_id, thing_name, share, since)",
+    )
+    _, differences = compare_warehouses(warehouse, spark_dir, schemas=("marts",))
+    assert [difference.table for difference in differences] == ["marts.dim_thing"]

@@ -83,6 +83,8 @@ class WarehouseResource(DuckDBResource):
         try:
             yield
         finally:
+            if wal.exists():  # dbt left a log unapplied: the file's next opener replays it
+                os.replace(wal, f"{self.path}.wal")
             link.unlink(missing_ok=True)
             if previous is None:
                 os.environ.pop(DBT_WAREHOUSE_ENV, None)

@@ -14,6 +14,7 @@ from dagster_project.defs.reports.assets import executive_report, frontline_expo
 from dagster_project.defs.warehouse.assets import lifecrm_dbt_assets
 from dagster_project.defs.warehouse.project import dbt_project
 from dagster_project.lib.warehouse import warehouse_resource
+from lifecrm import settings
 
 defs = dg.Definitions(
     assets=[
@@ -31,7 +32,8 @@ defs = dg.Definitions(
     sensors=SENSORS,
     resources={
         "warehouse": warehouse_resource(),
-        "dbt": DbtCliResource(project_dir=dbt_project),
+        # the DuckDB warehouse, or $LIFECRM_DBT_TARGET (`spark`: docs/scaling-out.md)
+        "dbt": DbtCliResource(project_dir=dbt_project, target=settings.dbt_target()),
     },
     # All assets write one DuckDB file, so steps cannot run in parallel anyway; in-process
     # execution avoids a subprocess per step.

@@ -10,6 +10,7 @@ which dbt's `register_parquet_sources` macro declares as external tables on Spar
 
 from __future__ import annotations
 
+import os
 import shutil
 import uuid
 from pathlib import Path
@@ -24,9 +25,13 @@ RAW_BOOKKEEPING = {"load_manifest", "row_accounting"}
 EMPTY_BATCH = "1900-01-01"
 
 
+PARQUET_DIR_ENV = "LIFECRM_PARQUET_DIR"  # the same root dbt's register_parquet_sources reads
+
+
 def parquet_dir() -> Path:
-    """Where the Parquet inputs of Spark live: `<data dir>/parquet`."""
-    return settings.data_dir() / "parquet"
+    """Where the Parquet inputs of Spark live: $LIFECRM_PARQUET_DIR, else `<data dir>/parquet`."""
+    configured = os.environ.get(PARQUET_DIR_ENV)
+    return Path(configured) if configured else settings.data_dir() / "parquet"
 
 
 def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:

@@ -8,6 +8,10 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR_ENV = "LIFECRM_DATA_DIR"
 WAREHOUSE_FILE = "lifecrm.duckdb"
+# The dbt target Dagster's dbt steps build (dbt/profiles.yml): the DuckDB warehouse by default,
+# `spark` to build the same models on Apache Spark (docs/scaling-out.md).
+DBT_TARGET_ENV = "LIFECRM_DBT_TARGET"
+DUCKDB_TARGET = "duckdb"
 
 
 def data_dir() -> Path:
@@ -43,7 +47,28 @@ def dagster_home() -> Path:
 
 
 def dbt_target_dir() -> Path:
-    return data_dir() / "dbt" / "target"
+    """dbt's artefacts (manifest, run results), a folder per dbt target: the graphs differ."""
+    target = dbt_target()
+    return data_dir() / "dbt" / ("target" if target == DUCKDB_TARGET else f"target-{target}")
+
+
+def dbt_run_link() -> Path:
+    """The fixed path a run's dbt steps open: a link to the run's working warehouse.
+
+    dbt parses the whole project again whenever its profile changes, and the profile names the
+    file it opens; a path that changed with every run would cost each dbt step a full parse."""
+    return data_dir() / "dbt" / "current-run.duckdb"
+
+
+def dbt_target() -> str:
+    """The dbt target of Dagster's dbt steps: $LIFECRM_DBT_TARGET, else the DuckDB one."""
+    return os.environ.get(DBT_TARGET_ENV) or DUCKDB_TARGET
+
+
+def spark_warehouse_dir(data: Path | None = None) -> Path:
+    """Where the spark target keeps its tables (its profile's `spark.sql.warehouse.dir`):
+    `<schema>.db/<table>/*.parquet`."""
+    return (data or data_dir()) / "spark" / "warehouse"
 
 
 def export_data_dir_to_env() -> Path:

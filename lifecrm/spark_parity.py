@@ -18,21 +18,25 @@ import duckdb
 
 from lifecrm.db import quote_literal
 from lifecrm.dbt_cli import run_dbt
+from lifecrm.parity_rows import unpaired
 from lifecrm.parquet_export import export_parquet
+from lifecrm.settings import spark_warehouse_dir
 
 # the layers whose tables must come out the same on both engines
 COMPARED_SCHEMAS = ("marts", "features", "strategic", "tactical")
-# Doubles are summed in another order on each engine: compare them to this many decimals, after
-# a relative nudge far above summation noise (1e-16) and far below the last decimal kept, so
-# that a value on a rounding boundary (768.3231875 summed as ...74999 or ...75001) rounds alike.
+# Doubles are summed in another order on each engine, and Spark averages decimals into six
+# places where DuckDB averages in doubles: compare them to this many decimals, after a nudge far
+# above summation noise and far below the last decimal kept, so that a value on a rounding
+# boundary (768.3231875 summed as ...74999 or ...75001) rounds alike. The nudge is relative
+# (1e-12) up to an absolute 1e-8: a relative one alone reaches the sixth decimal on values of a
+# million (619743.5897435897 and Spark's 619743.589744 must both round to ...744).
 DOUBLE_DECIMALS = 6
 DOUBLE_NUDGE = 1e-12
+DOUBLE_NUDGE_MAX = 1e-8
 NULL_MARK = "∅"
-
-
-def spark_warehouse_dir(data_dir: Path) -> Path:
-    """Where the spark target's tables live (its profile's `spark.sql.warehouse.dir`)."""
-    return data_dir / "spark" / "warehouse"
+# rows left over by the exact comparison that are paired up within the tolerance (more means a
+# real difference, reported from these)
+PAIRED = 10_000
 
 
 def build_on_spark(
@@ -71,12 +75,20 @@ class TableDifference:
         return "\n".join(lines)
 
 
+def _is_double(type_: str) -> bool:
+    """Compared to DOUBLE_DECIMALS: doubles, and decimals (whose scale differs per engine)."""
+    type_ = type_.upper()
+    return type_ in {"DOUBLE", "FLOAT", "REAL"} or type_.startswith("DECIMAL")
+
+
 def _normalised(column: str, type_: str) -> str:
     """A column as text that is the same on both engines whatever type each gave it."""
     quoted = f'"{column}"'
     type_ = type_.upper()
-    if type_ in {"DOUBLE", "FLOAT", "REAL"} or type_.startswith("DECIMAL"):
-        nudged = f"cast({quoted} as double) * (1 + {DOUBLE_NUDGE})"
+    if _is_double(type_):
+        value = f"cast({quoted} as double)"
+        nudge = f"least(abs({value}) * {DOUBLE_NUDGE}, {DOUBLE_NUDGE_MAX})"
+        nudged = f"{value} + sign({value}) * {nudge}"
         text = f"cast(round({nudged}, {DOUBLE_DECIMALS}) + 0.0 as varchar)"  # + 0.0: no -0.0
     elif type_ in {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UBIGINT", "UINTEGER"}:
         text = f"cast(cast({quoted} as bigint) as varchar)"
@@ -146,17 +158,27 @@ def compare_warehouses(
 
             def only(left: str, right: str) -> list[str]:
                 rows = con.execute(
-                    f"select row_text from ({left} except all {right}) order by 1 limit {sample}"
+                    f"select row_text from ({left} except all {right}) order by 1 limit {PAIRED}"
                 ).fetchall()
-                return [row.replace(chr(31), " | ") for (row,) in rows]
+                return [row for (row,) in rows]
+
+            doubles = {i for i, (_, type_) in enumerate(columns) if _is_double(type_)}
+            only_duckdb, only_spark = unpaired(
+                only(duck_rows, spark_rows), only(spark_rows, duck_rows), doubles
+            )
+            if summary[0] == summary[1] and not only_duckdb and not only_spark:
+                continue  # the same rows, doubles within the last decimal kept
+
+            def shown(rows: list[str]) -> list[str]:
+                return [row.replace(chr(31), " | ") for row in sorted(rows)[:sample]]
 
             differences.append(
                 TableDifference(
                     name,
                     summary[0],
                     summary[1],
-                    only_in_duckdb=only(duck_rows, spark_rows),
-                    only_in_spark=only(spark_rows, duck_rows),
+                    only_in_duckdb=shown(only_duckdb),
+                    only_in_spark=shown(only_spark),
                 )
             )
     finally:

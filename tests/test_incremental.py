@@ -6,33 +6,16 @@ import shutil
 
 import duckdb
 import pytest
-from conftest import lifecrm
 
 from lifecrm.dbt_cli import run_dbt
-from lifecrm.settings import PROJECT_ROOT
 
 INCREMENTAL = ["fct_premium_payments", "fct_policy_months", "fct_interactions"]
-DAYS = 3
-# the warehouse through the marts: the ml, strategic and tactical layers do not matter here
-# (the staging views over the ml tables are in the warehouse group, but read the ml layer)
-ML_STAGING = sorted(
-    path.stem for path in (PROJECT_ROOT / "models" / "staging" / "ml").glob("*.sql")
-)
-WAREHOUSE_ONLY = "(group:ingest or group:warehouse)" + "".join(
-    f' and not key:"staging/{model}"' for model in ML_STAGING
-)
 
 
 @pytest.fixture(scope="module")
-def daily(tmp_path_factory):
-    data = tmp_path_factory.mktemp("daily")
-    assert lifecrm(data, "generate", "--customers", "800", "--seed", "5", "--clean").returncode == 0
-    for day in range(DAYS + 1):
-        if day:
-            assert lifecrm(data, "generate", "--next-day").returncode == 0
-        run = lifecrm(data, "run", "--select", WAREHOUSE_ONLY)
-        assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    return data
+def daily(built_daily_world):
+    """A world built day by day (tests/conftest.py), a run per batch."""
+    return built_daily_world
 
 
 def dbt_in(data_dir, *args: str):

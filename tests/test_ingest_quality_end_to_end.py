@@ -25,14 +25,11 @@ EXPECTED_RULE = {
 
 
 @pytest.fixture(scope="module")
-def defective(tmp_path_factory):
-    data = tmp_path_factory.mktemp("defective")
-    assert lifecrm(data, "generate", "--customers", "1500", "--seed", "21").returncode == 0
-    run = lifecrm(data, "run")
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+def defective(built_defective_world):
+    data = built_defective_world.data_dir
     with (data / "truth" / "defects.csv").open(newline="", encoding="utf-8") as f:
         defects = list(csv.DictReader(f))
-    return data, run, defects
+    return data, built_defective_world.run, defects
 
 
 def connect(data):

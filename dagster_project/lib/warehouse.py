@@ -63,12 +63,29 @@ class WarehouseResource(DuckDBResource):
 
     @contextmanager
     def dbt_env(self) -> Iterator[None]:
-        """Point the dbt subprocesses started in this block at the run's working file."""
+        """Point the dbt subprocesses started in this block at the run's working file, through
+        the fixed name `settings.dbt_run_link()`, a hard link to it (a symbolic one would not
+        do: DuckDB names the database after the file a link resolves to). Only one warehouse
+        step runs at a time (the writer pool), and each removes its link when dbt is done."""
+        link = settings.dbt_run_link()
+        link.parent.mkdir(parents=True, exist_ok=True)
+        wal = link.with_name(f"{link.name}.wal")
+        # a dbt killed mid-step leaves its log of the file it had open: never replay it here
+        for stale in (link, wal):
+            stale.unlink(missing_ok=True)
+        try:
+            os.link(self.path, link)
+            dbt_path = str(link)
+        except OSError:  # another file system: dbt opens the file itself (and parses in full)
+            dbt_path = self.path
         previous = os.environ.get(DBT_WAREHOUSE_ENV)
-        os.environ[DBT_WAREHOUSE_ENV] = self.path
+        os.environ[DBT_WAREHOUSE_ENV] = dbt_path
         try:
             yield
         finally:
+            if wal.exists():  # dbt left a log unapplied: the file's next opener replays it
+                os.replace(wal, f"{self.path}.wal")
+            link.unlink(missing_ok=True)
             if previous is None:
                 os.environ.pop(DBT_WAREHOUSE_ENV, None)
             else:

@@ -73,14 +73,13 @@ final as (
                 else coalesce(premiums.commissions_twd, 0)
             end as double
         ) as commissions_twd,
-        cast(
-            {{ dbt.datediff(
-                'policies.issue_date',
-                'least(coalesce(policies.termination_date, as_of.as_of_date), as_of.as_of_date)',
-                'day'
-            ) }} / 365.25 * products.servicing_cost_per_policy_year_twd
-            as double
-        ) as servicing_cost_twd
+        -- in doubles: Spark divides decimals to six places, DuckDB in doubles
+        cast({{ dbt.datediff(
+            'policies.issue_date',
+            'least(coalesce(policies.termination_date, as_of.as_of_date), as_of.as_of_date)',
+            'day'
+        ) }} as double) / 365.25
+        * cast(products.servicing_cost_per_policy_year_twd as double) as servicing_cost_twd
     from policies
     cross join as_of
     left join {{ ref('dim_product') }} as products on policies.product_key = products.product_key

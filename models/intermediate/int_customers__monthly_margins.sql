@@ -58,7 +58,8 @@ servicing as (
         0 as investment_component_twd,
         0 as commissions_twd,
         0 as claims_twd,
-        policies.servicing_cost_per_policy_year_twd / 12.0 as servicing_cost_twd
+        -- in doubles: Spark divides decimals to six places, DuckDB in doubles
+        cast(policies.servicing_cost_per_policy_year_twd as double) / 12 as servicing_cost_twd
     from {{ ref('fct_policy_months') }} as months
     inner join policies on months.policy_key = policies.policy_key
     where months.is_in_force

@@ -35,12 +35,27 @@ os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.envir
 SELECTION_ARGS_LIMIT = 5000
 dagster_dbt.asset_utils._SELECTION_ARGS_THRESHOLD = SELECTION_ARGS_LIMIT
 
+# Parsed for the target the dbt steps build: the graph differs per engine (on Spark a model
+# stands in for the customer snapshot).
 dbt_project = DbtProject(
     project_dir=settings.PROJECT_ROOT,
     profiles_dir=settings.PROJECT_ROOT / "dbt",
     target_path=settings.dbt_target_dir(),
+    target=settings.dbt_target(),
 )
 dbt_project.prepare_if_dev()
 # `lifecrm run` asks for a fresh manifest, so that edited models are what Dagster plans.
+# Parsed with the profile the run's dbt steps use (their warehouse is the fixed link to the run's
+# working file), so that each step reuses this parse rather than parsing everything again.
 if os.environ.get(REFRESH_MANIFEST_ENV) == "1" or not dbt_project.manifest_path.exists():
-    dbt_project.preparer.prepare(dbt_project)
+    steps_profile = {"LIFECRM_WAREHOUSE_PATH": str(settings.dbt_run_link())}
+    saved = {name: os.environ.get(name) for name in steps_profile}
+    os.environ.update(steps_profile)
+    try:
+        dbt_project.preparer.prepare(dbt_project)
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name)
+            else:
+                os.environ[name] = value

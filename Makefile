@@ -86,7 +86,7 @@ lint: install lint-sql
 lint-sql: install
 	@tmp=$$(mktemp -d) && mkdir -p "$$tmp/warehouse" && \
 	LIFECRM_DATA_DIR="$$tmp" DBT_TARGET_PATH="$$tmp/dbt" DBT_LOG_PATH="$$tmp/dbt" \
-		$(BIN)/sqlfluff lint models; \
+		$(BIN)/sqlfluff lint --processes 2 models; \
 	status=$$?; rm -rf "$$tmp"; exit $$status
 
 format: install

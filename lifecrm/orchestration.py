@@ -21,6 +21,20 @@ def prepare_instance() -> None:
     os.environ["DAGSTER_HOME"] = str(home)
 
 
+def _open_instance(dg):
+    """The Dagster instance, its storage first opened under a file lock: two runs started
+    together on a new data directory would otherwise both create its tables, and one fails."""
+    import fcntl
+
+    with open(settings.dagster_home() / ".storage.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        instance = dg.DagsterInstance.get()
+        instance.get_runs(limit=1)  # run storage
+        instance.event_log_storage.get_concurrency_keys()  # event log and pools
+        instance.all_instigator_state()  # schedules and sensors
+        return instance
+
+
 BATCH_TAG = "lifecrm/batch_date"  # the newest landed batch a run may load (YYYY-MM-DD)
 PUBLISHED_TAG = "lifecrm/published"  # "yes" or "no", set on a run once it is decided
 # the process and machine of a run `lifecrm run` executes in its own process
@@ -238,7 +252,7 @@ def materialize(
     if not checks:
         selected = set(keys) if keys is not None else set(graph.get_all_asset_keys())
         job = job.get_subset(asset_selection=selected, asset_check_selection=set())
-    instance = dg.DagsterInstance.get()
+    instance = _open_instance(dg)
     fail_dead_runs(instance)
     tags = {PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
     result = job.execute_in_process(

@@ -32,7 +32,7 @@ def persistency_25m(policies: dict, end: np.datetime64, start: np.datetime64) ->
 
 def _world_value_parts(cfg, agents, campaigns, base: float, end: np.datetime64) -> dict:
     """Value components of the customers of the world's first blocks, as of `end`."""
-    blocks = min(-(-cfg.customers // cfg.block_size), VALUE_BLOCKS)
+    blocks = min(cfg.blocks, VALUE_BLOCKS)
     parts = [
         value.value_components(
             simulate_block(index, cfg, agents, campaigns, Parameters(base, 1.0, 0.0)), end

@@ -26,6 +26,11 @@ class WorldConfig:
     block_size: int = 10_000  # customers simulated at a time: bounds memory at any world size
 
     @property
+    def blocks(self) -> int:
+        """How many blocks of `block_size` customers the world is simulated in."""
+        return -(-self.customers // self.block_size)
+
+    @property
     def horizon_end(self) -> date:
         """The last day simulated: the initial extract ends at `end`, later days come as batches."""
         return self.end + timedelta(days=FUTURE_DAYS)

@@ -42,10 +42,6 @@ def _setup(cfg: WorldConfig) -> tuple[dict, dict]:
     return agents, campaigns
 
 
-def _blocks(cfg: WorldConfig) -> int:
-    return -(-cfg.customers // cfg.block_size)
-
-
 def _write_batch(
     writer, tables: dict[str, dict], rates: DefectRates, rng, batch_date: date, cut, drift=None
 ) -> None:
@@ -81,7 +77,7 @@ def _deliver(
     day = writer.batch_date
     _write_batch(writer, global_exports(cfg, agents, campaigns, params), rates,
                  block_rng(cfg.seed, 0, salt), day, cut)  # fmt: skip
-    blocks = _blocks(cfg)
+    blocks = cfg.blocks
     for index in range(blocks):
         progress(label, index, blocks)
         sim = simulate_block(index, cfg, agents, campaigns, params)

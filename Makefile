@@ -12,9 +12,11 @@ run: install
 	$(BIN)/lifecrm generate --customers $(CUSTOMERS)
 	$(BIN)/lifecrm run
 
-# The Spark parity test fails here rather than skip when pyspark or Java is missing.
+# The Spark parity test fails here rather than skip when pyspark or Java is missing. The suite
+# runs on PYTEST_WORKERS processes, each world's tests on one of them (tests/conftest.py).
+PYTEST_WORKERS ?= 2
 test: install spark browser old-reader lint-sql
-	LIFECRM_REQUIRE_SPARK=1 $(BIN)/pytest
+	LIFECRM_REQUIRE_SPARK=1 $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 # The Spark parity test alone (docs/scaling-out.md).
 test-spark: install spark

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -14,6 +15,24 @@ import duckdb
 import pytest
 
 BIN = Path(sys.executable).parent
+
+
+def _import_great_expectations_as_a_script_would() -> None:
+    """Great Expectations imports PySpark's Connect module when PySpark is installed. Without
+    its gRPC extra that import fails, which GX expects, except when `__main__` has neither a
+    spec nor a file: PySpark then takes the process for its doctest runner and exits it. A
+    pytest-xdist worker's `__main__` is such a one, so GX is imported here with a file set."""
+    main = sys.modules["__main__"]
+    if importlib.util.find_spec("pyspark") is None or hasattr(main, "__file__"):
+        return
+    main.__file__ = __file__
+    try:
+        import great_expectations  # noqa: F401
+    finally:
+        del main.__file__
+
+
+_import_great_expectations_as_a_script_would()
 
 # Tests never touch the user's data directory, and always plan from the dbt models as they are.
 os.environ["LIFECRM_DATA_DIR"] = tempfile.mkdtemp(prefix="lifecrm-tests-")
@@ -100,7 +119,7 @@ def built_defective_world(tmp_path_factory: pytest.TempPathFactory) -> BuiltWorl
 
 
 DAILY_CUSTOMERS = 800
-DAYS = 3  # daily batches after the initial extract
+DAYS = 2  # daily batches after the initial extract: two incremental runs
 
 
 def warehouse_only_selection() -> str:
@@ -132,3 +151,42 @@ def built_daily_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
         run = lifecrm(data, "run", *selection)
         assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     return data
+
+
+# Under `make test` (pytest-xdist, `--dist loadgroup`) the tests run on two workers, and every
+# test of one session-built world runs on the worker that built it: each world is built once,
+# and no test of one world runs beside another that writes it. The longest groups go first.
+WORLD_GROUPS = {
+    "built_daily_world": "daily-world",
+    "built_defective_world": "defective-world",
+    "built_world": "tiny-world",
+}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist names the groups in the test ids
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        for order, (fixture, group) in enumerate(WORLD_GROUPS.items()):
+            if fixture in item.fixturenames:
+                item.add_marker(pytest.mark.xdist_group(group))
+                return order
+        return len(WORLD_GROUPS)
+
+    items.sort(key=rank)  # stable: within a group the tests keep their files' order
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Refuse to run when xdist's groups are lost (pytest 9.2 drops the test-id suffix xdist
+    groups by): every worker would build every world, silently."""
+    if not getattr(session.config.option, "loadgroup", False):  # not an xdist worker
+        return
+    lost = [
+        item.nodeid
+        for item in session.items
+        if item.get_closest_marker("xdist_group") and "@" not in item.nodeid
+    ]
+    if lost:
+        raise pytest.UsageError(
+            f"pytest-xdist did not group {len(lost)} tests (e.g. {lost[0]}): use the pytest "
+            "that constraints.txt pins"
+        )

@@ -2,7 +2,7 @@
 
 dbt's artefacts (manifest, run results, logs) go to the data directory, like everything a run
 produces. A missing manifest (a fresh clone, a new data directory) is prepared with `dbt parse`,
-and so is every manifest `lifecrm run` uses.
+and so is a manifest `lifecrm run` finds older than the project's files.
 """
 
 import os
@@ -12,7 +12,7 @@ from pathlib import Path
 import dagster_dbt.asset_utils
 from dagster_dbt import DbtProject
 
-from lifecrm import settings
+from lifecrm import dbt_fingerprint, settings
 
 REFRESH_MANIFEST_ENV = "LIFECRM_REFRESH_DBT_MANIFEST"
 
@@ -44,15 +44,22 @@ dbt_project = DbtProject(
     target=settings.dbt_target(),
 )
 dbt_project.prepare_if_dev()
-# `lifecrm run` asks for a fresh manifest, so that edited models are what Dagster plans.
-# Parsed with the profile the run's dbt steps use (their warehouse is the fixed link to the run's
-# working file), so that each step reuses this parse rather than parsing everything again.
+# `lifecrm run` asks for a current manifest, so that edited models are what Dagster plans: dbt
+# parses again when a file or an environment variable it reads has changed since the last parse
+# (lifecrm/dbt_fingerprint.py). Parsed with the profile the run's dbt steps use (their warehouse
+# is the fixed link to the run's working file), so that each step reuses this parse rather than
+# parsing everything again.
 if os.environ.get(REFRESH_MANIFEST_ENV) == "1" or not dbt_project.manifest_path.exists():
     steps_profile = {"LIFECRM_WAREHOUSE_PATH": str(settings.dbt_run_link())}
     saved = {name: os.environ.get(name) for name in steps_profile}
     os.environ.update(steps_profile)
     try:
-        dbt_project.preparer.prepare(dbt_project)
+        inputs = dbt_fingerprint.fingerprint(
+            dbt_project.project_dir, dbt_project.profiles_dir, settings.dbt_target()
+        )
+        if not dbt_fingerprint.is_current(dbt_project.manifest_path, inputs):
+            dbt_project.preparer.prepare(dbt_project)
+            dbt_fingerprint.record(dbt_project.manifest_path, inputs)
     finally:
         for name, value in saved.items():
             if value is None:

@@ -118,6 +118,10 @@ def built_defective_world(tmp_path_factory: pytest.TempPathFactory) -> BuiltWorl
     return BuiltWorld(data_dir=data_dir, run=run)
 
 
+# Two exports' raw assets and the dbt step of their source tests (asset checks): both kinds of
+# warehouse writer, in the smallest run that has both.
+TWO_EXPORTS = 'key:"raw/customers" or key:"raw/premium_payments"'
+
 DAILY_CUSTOMERS = 800
 DAYS = 2  # daily batches after the initial extract: two incremental runs
 

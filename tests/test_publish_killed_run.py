@@ -8,9 +8,7 @@ import signal
 import subprocess
 import time
 
-from conftest import BIN, lifecrm
-
-SELECTION = 'key:"raw/customers" or key:"raw/premium_payments"'
+from conftest import BIN, TWO_EXPORTS, lifecrm
 
 
 def test_a_killed_run_is_followed_by_a_clean_one(tmp_path):
@@ -23,7 +21,7 @@ def test_a_killed_run_is_followed_by_a_clean_one(tmp_path):
     env.pop("DBT_TARGET_PATH", None)
     work = tmp_path / "warehouse" / "work"
     run = subprocess.Popen(
-        [str(BIN / "lifecrm"), "run", "--select", SELECTION],
+        [str(BIN / "lifecrm"), "run", "--select", TWO_EXPORTS],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
     deadline = time.monotonic() + 300
@@ -37,7 +35,7 @@ def test_a_killed_run_is_followed_by_a_clean_one(tmp_path):
     (killed,) = work.glob("*.duckdb")
     # the clean run is a one-day backfill: the same run, for the landed batch
     day = next((tmp_path / "landing").iterdir()).name
-    clean = lifecrm(tmp_path, "backfill", "--from", day, "--to", day, "--select", SELECTION)
+    clean = lifecrm(tmp_path, "backfill", "--from", day, "--to", day, "--select", TWO_EXPORTS)
     assert clean.returncode == 0, clean.stdout[-3000:] + clean.stderr[-3000:]
     assert "published" in clean.stdout
     assert (tmp_path / "warehouse" / "lifecrm.duckdb").exists()

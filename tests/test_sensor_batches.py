@@ -12,12 +12,10 @@ import json
 import dagster as dg
 import duckdb
 import pytest
-from conftest import lifecrm
+from conftest import TWO_EXPORTS, lifecrm
 
 from lifecrm import orchestration, settings
 from lifecrm.orchestration import BATCH_TAG
-
-SELECTION = 'key:"raw/customers" or key:"raw/premium_payments"'
 
 
 def break_header(batch_dir, export: str) -> None:
@@ -71,7 +69,7 @@ def test_batches_run_in_turn_through_the_sensor_and_a_failing_one_publishes_noth
         assert request.tags[BATCH_TAG] == day
         cursor = context.cursor
         before = (world / "warehouse" / "lifecrm.duckdb").read_bytes() if n else None
-        outcome = orchestration.materialize(SELECTION, batch=request.tags[BATCH_TAG])
+        outcome = orchestration.materialize(TWO_EXPORTS, batch=request.tags[BATCH_TAG])
         if n < 3:
             assert outcome.published, outcome.publish_reason
             assert published_batches(world) == days[: n + 1]
@@ -88,6 +86,6 @@ def test_batches_run_in_turn_through_the_sensor_and_a_failing_one_publishes_noth
     assert f"lifecrm backfill --from {days[3]} --to {days[3]}" in skip.skip_message
     # rerunning a published day changes nothing
     before = published_batches(world)
-    again = orchestration.materialize(SELECTION, batch=days[1])
+    again = orchestration.materialize(TWO_EXPORTS, batch=days[1])
     assert again.published and published_batches(world) == before
     assert all(m.get("files_loaded") == 0 for m in again.metadata.values())

@@ -5,10 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 
-from conftest import BIN, lifecrm
-
-# Two Python assets and dbt's step of their source tests (asset checks): both kinds of writer.
-SELECTION = 'key:"raw/customers" or key:"raw/premium_payments"'
+from conftest import BIN, TWO_EXPORTS, lifecrm
 
 
 def test_concurrent_runs_never_meet_a_file_lock(tmp_path):
@@ -20,7 +17,7 @@ def test_concurrent_runs_never_meet_a_file_lock(tmp_path):
     env.pop("DAGSTER_HOME", None)
     runs = [
         subprocess.Popen(
-            [str(BIN / "lifecrm"), "run", "--select", SELECTION],
+            [str(BIN / "lifecrm"), "run", "--select", TWO_EXPORTS],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

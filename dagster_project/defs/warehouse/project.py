@@ -2,7 +2,7 @@
 
 dbt's artefacts (manifest, run results, logs) go to the data directory, like everything a run
 produces. A missing manifest (a fresh clone, a new data directory) is prepared with `dbt parse`,
-and so is a manifest `lifecrm run` finds older than the project's files.
+and so is one `lifecrm run` finds parsed from other files or settings (lifecrm/dbt_fingerprint.py).
 """
 
 import os

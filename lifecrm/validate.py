@@ -4,7 +4,8 @@ The batch is loaded into a scratch copy of the warehouse (in a temporary data di
 landing folder is the real one), every suite runs on its files as it would in a run, then dbt
 builds and tests the models on that copy. The outcome is printed per export and written as a
 JUnit XML report that any CI system can show. Blocking failures: a refused file (missing or
-renamed column, unreadable file, checksum mismatch, too many bad rows) or a failed dbt test.
+renamed column, unreadable file, checksum mismatch, too many bad rows) that nobody has decided on
+(`lifecrm landing`), or a failed dbt test. A batch that never landed is bad input (LandingError).
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ import duckdb
 
 from lifecrm import settings
 from lifecrm.dbt_cli import run_dbt
+from lifecrm.ingest import decisions
 from lifecrm.ingest.contract import required_columns
 from lifecrm.ingest.exports import EXPORTS
-from lifecrm.ingest.landing import LandingError, export_files
+from lifecrm.ingest.landing import LandingError, batch_dirs, export_files, parse_batch_name
 from lifecrm.ingest.raw_loader import load_export
 from lifecrm.publish import copy_published
 from lifecrm.quality import quarantine
@@ -69,6 +71,7 @@ class Report:
 
 
 def _validate_exports(con: duckdb.DuckDBPyConnection, batch: date | None, report: Report) -> None:
+    decided = decisions.read_all()  # a refusal the data team decided on is not a failure
     for export in EXPORTS:
         suite = f"exports.{export}"
         try:
@@ -78,17 +81,13 @@ def _validate_exports(con: duckdb.DuckDBPyConnection, batch: date | None, report
                 if batch in (None, f.batch_date)
             ]
         except LandingError as exc:
-            if batch is not None and "no batch" in str(exc):
+            if "no batch" in str(exc):
                 continue
             report.cases.append(Case(suite, "delivery", failure=str(exc)))
             continue
         if not files:
             continue
-        try:
-            loaded = load_export(con, export, files, required_columns(export))
-        except LandingError as exc:
-            report.cases.append(Case(suite, "load", failure=str(exc)))
-            continue
+        loaded = load_export(con, export, files, required_columns(export), decisions=decided)
         report.cases.append(
             Case(
                 suite,
@@ -96,8 +95,25 @@ def _validate_exports(con: duckdb.DuckDBPyConnection, batch: date | None, report
                 note=f"{loaded.rows_loaded} rows loaded, {loaded.rows_quarantined} unreadable",
             )
         )
-        # every file of the batch is validated, loaded now or before: the rules may have changed
-        targets = [str(f.path) for f in files]
+        for refused in loaded.refused:
+            name = refused.split(": ", 1)[0]
+            report.cases.append(Case(suite, f"refused {name}", failure=refused))
+        for name in loaded.waiting:
+            report.cases.append(
+                Case(suite, f"waiting {name}", note="not read: it waits behind a refused file")
+            )
+        # every file of the batch that is loaded is validated, now or before: the rules may
+        # have changed
+        targets = [
+            row[0]
+            for row in con.execute(
+                "select source_file from raw.load_manifest where export = ? "
+                "and batch_failure is null and list_contains(?, source_file)",
+                [export, [str(f.path) for f in files]],
+            ).fetchall()
+        ]
+        if not targets:
+            continue
         outcome = validate_files(con, f"raw.{export}", f"raw_{export}", files=targets)
         refused = quarantine.record(con, export, outcome, targets)
         for rule in outcome.outcomes:
@@ -110,6 +126,19 @@ def _validate_exports(con: duckdb.DuckDBPyConnection, batch: date | None, report
             report.cases.append(
                 Case(suite, f"refused {Path(file).name}", failure=f"{file}: {reason}")
             )
+
+
+def _check_landing(batch: date | None) -> None:
+    """Bad input is an error (the CLI's exit 2), said once, before anything is loaded."""
+    landed = batch_dirs(settings.landing_dir())  # raises when there is no landing folder
+    if not landed:
+        raise LandingError(f"no batch in {settings.landing_dir()}: run `lifecrm generate` first")
+    days = sorted({parse_batch_name(d.name)[0] for d in landed})
+    if batch is not None and batch not in days:
+        raise LandingError(
+            f"no batch {batch} in {settings.landing_dir()}: the landed batches run from "
+            f"{days[0]} to {days[-1]}"
+        )
 
 
 def _dbt_build(scratch: Path, report: Report) -> None:
@@ -133,6 +162,7 @@ def _dbt_build(scratch: Path, report: Report) -> None:
 
 def validate(batch: date | None, junit: Path, run_dbt: bool = True) -> Report:
     """Validate the landed batches (or one) on a scratch copy of the warehouse."""
+    _check_landing(batch)
     report = Report()
     with tempfile.TemporaryDirectory(prefix="lifecrm-validate-") as tmp:
         scratch = Path(tmp)

@@ -1,14 +1,21 @@
-"""The landing folder: dated batch folders, each with CSV exports and a manifest."""
+"""The landing folder: dated batch folders, each with CSV exports and a manifest.
+
+A batch folder is named by its batch date (`2026-01-01`). A later delivery of the same day, the
+source re-sending a file lifecrm refused, is a folder of its own, `2026-01-01.2` (then `.3`, ...),
+with the corrected files and a manifest of them (docs/export-contract.md, "Corrections").
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 MANIFEST = "manifest.json"
+BATCH_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})(?:\.([2-9]|[1-9]\d+))?")
 
 
 class LandingError(Exception):
@@ -22,6 +29,13 @@ class ExportFile:
     rows: int
     sha256: str
     kind: str = "full"  # the batch's kind in its manifest: full extract or daily delta
+    delivery: int = 1  # 1 for the day's batch, 2, 3, ... for a later delivery of the same day
+    problem: str | None = None  # why the file cannot be read as delivered (then it is refused)
+
+    @property
+    def name(self) -> str:
+        """The file as the landing folder names it: `<batch folder>/<export>.csv`."""
+        return f"{self.path.parent.name}/{self.path.name}"
 
 
 def sha256_of(path: Path) -> str:
@@ -32,20 +46,25 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def parse_batch_name(name: str) -> tuple[date, int] | None:
+    """A batch folder's date and delivery number (`2026-01-01.2` -> 2026-01-01, 2); None for a
+    name that is no batch."""
+    match = BATCH_NAME.fullmatch(name)
+    if not match:
+        return None
+    try:
+        return date.fromisoformat(match.group(1)), int(match.group(2) or 1)
+    except ValueError:
+        return None
+
+
 def batch_dirs(landing_dir: Path) -> list[Path]:
-    """Batch folders (named YYYY-MM-DD) in date order."""
+    """Batch folders (`YYYY-MM-DD`, and `YYYY-MM-DD.N` for a later delivery of that day) in
+    date order, each day's deliveries in theirs."""
     if not landing_dir.is_dir():
         raise LandingError(f"landing folder {landing_dir} does not exist: run `lifecrm generate`")
-    dirs = []
-    for child in landing_dir.iterdir():
-        if not child.is_dir():
-            continue
-        try:
-            date.fromisoformat(child.name)
-        except ValueError:
-            continue
-        dirs.append(child)
-    return sorted(dirs, key=lambda d: d.name)
+    dirs = [(parse_batch_name(c.name), c) for c in landing_dir.iterdir() if c.is_dir()]
+    return [path for order, path in sorted((o, p) for o, p in dirs if o is not None)]
 
 
 def read_manifest(batch_dir: Path) -> dict[str, dict]:
@@ -63,24 +82,27 @@ def read_manifest(batch_dir: Path) -> dict[str, dict]:
 
 
 def export_files(landing_dir: Path, export: str) -> list[ExportFile]:
-    """Every delivered file of one export, oldest batch first, checked against its manifest."""
+    """Every delivered file of one export, oldest batch first, checked against its manifest: a
+    file missing or differing from its manifest entry carries the `problem` (the loader refuses
+    it and records why)."""
     files = []
     for batch_dir in batch_dirs(landing_dir):
         entries = read_manifest(batch_dir)
         entry = entries.get(f"{export}.csv")
         if entry is None:
             continue
+        batch_date, delivery = parse_batch_name(batch_dir.name)
         path = batch_dir / entry["file"]
+        problem, actual = None, str(entry["sha256"])
         if not path.is_file():
-            raise LandingError(f"{path}: listed in {batch_dir / MANIFEST} but missing")
-        actual = sha256_of(path)
-        if actual != entry["sha256"]:
-            raise LandingError(
-                f"{path}: sha256 {actual} does not match the manifest's {entry['sha256']}"
-            )
+            problem = f"listed in {batch_dir.name}/{MANIFEST} but missing"
+        else:
+            actual = sha256_of(path)
+            if actual != entry["sha256"]:
+                problem = f"sha256 {actual} does not match the manifest's {entry['sha256']}"
         files.append(
             ExportFile(
-                path, date.fromisoformat(batch_dir.name), int(entry["rows"]), actual, entry["kind"]
+                path, batch_date, int(entry["rows"]), actual, entry["kind"], delivery, problem
             )
         )
     if not files:

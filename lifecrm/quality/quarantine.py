@@ -3,7 +3,8 @@
 Rows that break a row-level rule are listed in `quarantine.<export>` (source file and line, the
 rules broken); when a batch-level rule fails, or more than `max_quarantined_share` of a file's
 rows break rules, the whole file is refused and every row of it is listed. Staging reads only
-rows that are not listed. `raw.row_accounting` shows, per file: rows read = passed + quarantined.
+rows that are not listed. `raw.row_accounting` shows, per file: rows read = passed + quarantined
++ refused, and the file's status (loaded, refused, skipped, accepted, redelivered).
 """
 
 from __future__ import annotations
@@ -11,25 +12,13 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
+from lifecrm.ingest.raw_loader import ensure_accounting
 from lifecrm.quality.gx_suites import SuiteOutcome
 
 DEFAULT_MAX_QUARANTINED_SHARE = 0.05
 NOW = "cast(current_timestamp as timestamp)"
-
-
-def ensure_accounting(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(
-        """create or replace view raw.row_accounting as
-        select export, source_file, batch_date, rows_in_manifest as rows_read,
-               case when batch_failure is null
-                    then rows_loaded - coalesce(rows_failing_rules, 0)
-                    else 0 end as rows_passed,
-               case when batch_failure is null
-                    then rows_quarantined + coalesce(rows_failing_rules, 0)
-                    else rows_in_manifest end as rows_quarantined,
-               batch_failure
-        from raw.load_manifest"""
-    )
+# the manifest row of a file's loaded content (not a refusal recorded before reading it)
+LOADED_READING = "(rows_loaded > 0 or refusal_reason is null)"
 
 
 def record(
@@ -38,8 +27,11 @@ def record(
     outcome: SuiteOutcome,
     files: list[str],
     max_share: float = DEFAULT_MAX_QUARANTINED_SHARE,
+    accept: bool = False,
 ) -> dict[str, str]:
-    """Write the outcome of validating `files`; returns the files refused whole, with why."""
+    """Write the outcome of validating `files`; returns the files refused whole, with why.
+    `accept` (a data team's decision on a refused file) refuses nothing: the rows that break
+    row rules are quarantined whatever their share, and batch rules are reported only."""
     ensure_accounting(con)
     refused: dict[str, str] = {}
     failing = pa.table(
@@ -57,13 +49,15 @@ def record(
                 [file],
             )
             loaded = con.execute(
-                "select rows_loaded from raw.load_manifest where source_file = ?", [file]
+                "select rows_loaded from raw.load_manifest where source_file = ? "
+                f"and {LOADED_READING} order by loaded_at desc limit 1",
+                [file],
             ).fetchall()[0][0]
             failing_here = con.execute(
                 "select count(*) from _failing where _source_file = ?", [file]
             ).fetchall()[0][0]
-            reasons = [o.rule for o in outcome.batch_failures]
-            if loaded and failing_here / loaded > max_share:
+            reasons = [] if accept else [o.rule for o in outcome.batch_failures]
+            if not accept and loaded and failing_here / loaded > max_share:
                 reasons.append(
                     f"{failing_here} of {loaded} rows ({failing_here / loaded:.1%}) "
                     "break row rules, "
@@ -90,7 +84,7 @@ def record(
             con.execute(
                 "update raw.load_manifest set rows_failing_rules = ?, batch_failure = ?, "
                 f"validated_at = {NOW} "
-                "where source_file = ?",
+                f"where source_file = ? and {LOADED_READING}",
                 [failing_here, refused.get(file), file],
             )
     finally:

@@ -5,12 +5,15 @@ the load: if it fails with ERROR severity, the step fails and nothing downstream
 table runs. (A separate `@asset_check` would not hold the dbt assets back: they carry dbt's source
 tests on the same raw tables, and Dagster exempts an asset that checks an upstream key from that
 key's blocking checks.) Row-level failures under the threshold are quarantined and reported as a
-WARN; batch-level failures (a missing column, an empty file, too many bad rows) are an ERROR.
+WARN. A refused file (a batch rule failing, too many bad rows, or refused by the loader) is a WARN
+too: its export's later batches wait behind it while the other exports go on, until it is re-sent
+or decided on (`lifecrm landing`). Only an export with nothing loaded at all is an ERROR.
 """
 
 import dagster as dg
 import duckdb
 
+from lifecrm.ingest.raw_loader import LoadResult
 from lifecrm.quality import quarantine
 from lifecrm.quality.gx_suites import SUITES_DIR, validate_files
 
@@ -34,35 +37,63 @@ def gx_check_specs(export: str) -> list[dg.AssetCheckSpec]:
     ]
 
 
+class SuiteValidator:
+    """The export's suite as the loader's `validate` callback: validates each file as it is
+    loaded (so a refused file stops its export before the later ones are read), quarantines its
+    failing rows and keeps the outcomes for the check's Data Docs links."""
+
+    def __init__(self, export: str) -> None:
+        self.suite = suite_name(export)
+        self.outcomes: list = []
+
+    def __call__(self, con: duckdb.DuckDBPyConnection, export: str, file: str, accept: bool):
+        if self.suite is None:
+            return None
+        outcome = validate_files(con, f"raw.{export}", self.suite, files=[file])
+        self.outcomes.append(outcome)
+        return quarantine.record(con, export, outcome, [file], accept=accept).get(file)
+
+
 def gx_check_results(
-    export: str, con: duckdb.DuckDBPyConnection, new_files: list[str]
+    export: str, con: duckdb.DuckDBPyConnection, result: LoadResult, validator: SuiteValidator
 ) -> list[dg.AssetCheckResult]:
-    suite = suite_name(export)
+    """The suite's verdict on the export as it now stands in the warehouse, every file loaded so
+    far. An open refusal is a WARN (the export's later batches wait; the other exports go on) that
+    says how to resolve it; an export with nothing loaded at all is an ERROR (nothing downstream
+    can be built from it)."""
+    suite = validator.suite
     if suite is None:
         return []
-    outcome = validate_files(con, f"raw.{export}", suite, files=new_files) if new_files else None
-    refused = quarantine.record(con, export, outcome, new_files) if outcome else {}
     quarantine.ensure_accounting(con)
-    # The export's state over every file loaded, this run's and earlier ones.
-    files, rows_read, rows_quarantined, refused_before = con.execute(
-        "select count(*), sum(rows_read), sum(rows_quarantined), "
-        "list(source_file || ': ' || batch_failure) filter (where batch_failure is not null) "
+    files, loaded, rows_read, rows_quarantined, refused = con.execute(
+        "select count(*), count(*) filter (where status in ('loaded', 'accepted')), "
+        "sum(rows_read), sum(rows_quarantined), "
+        "list(source_file || ': ' || batch_failure order by source_file) "
+        "filter (where status = 'refused') "
         "from raw.row_accounting where export = ?",
         [export],
     ).fetchall()[0]
-    failed_rules = (
-        [f"{o.rule}: {o.unexpected_count} rows" for o in outcome.failed] if outcome else []
-    )
-    if refused_before:
+    broken = [f"{o.rule}: {o.unexpected_count} rows" for v in validator.outcomes for o in v.failed]
+    if not loaded:
         severity, passed = dg.AssetCheckSeverity.ERROR, False
-        summary = "refused: " + "; ".join(refused_before)
+        summary = "no file of this export could be loaded: " + "; ".join(refused or ["none"])
+    elif refused:
+        severity, passed = dg.AssetCheckSeverity.WARN, False
+        summary = (
+            "refused: " + "; ".join(refused)
+            + (f"; waiting behind it: {', '.join(result.waiting)}" if result.waiting else "")
+            + "; to resolve: `lifecrm landing status`"
+        )  # fmt: skip
     elif rows_quarantined:
         severity, passed = dg.AssetCheckSeverity.WARN, False
         summary = f"{rows_quarantined} of {rows_read} rows quarantined"
     else:
         severity, passed = dg.AssetCheckSeverity.ERROR, True
         summary = f"all {rows_read} rows passed"
-    description = summary + (" (" + "; ".join(failed_rules) + ")" if failed_rules else "")
+    description = summary + (" (" + "; ".join(broken) + ")" if broken else "")
+    links: dict[str, dg.MetadataValue] = {}
+    for outcome in validator.outcomes:
+        links.update(_data_docs_links(outcome))
     return [
         dg.AssetCheckResult(
             check_name=f"gx_{suite}",
@@ -71,12 +102,13 @@ def gx_check_results(
             description=description[:2000],
             metadata={
                 "files": files,
-                "files_validated_now": len(new_files),
+                "files_validated_now": len(validator.outcomes),
                 "rows_read": int(rows_read or 0),
                 "rows_quarantined": int(rows_quarantined or 0),
-                "files_refused_now": len(refused),
-                "rules_broken_now": len(failed_rules),
-                **_data_docs_links(outcome),
+                "files_refused": len(refused or []),
+                "files_waiting": len(result.waiting),
+                "rules_broken_now": len(broken),
+                **links,
             },
         )
     ]

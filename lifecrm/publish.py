@@ -2,8 +2,9 @@
 
 Every run writes its own working copy of the warehouse, `<data>/warehouse/work/<run_id>.duckdb`,
 started from the published file (or empty). Only a run that succeeded with every blocking check
-passed is published: its working file is checkpointed and closed (no `.wal` left), its
-`strategic` and `tactical` tables are written as Parquet, it is fsynced, and `os.replace` puts
+passed is published: its working file is checkpointed and closed (no `.wal` left), the tables
+of every layer a BI tool or a lake reads (`PARQUET_SCHEMAS`) are written as Parquet, it is
+fsynced, and `os.replace` puts
 it onto `<data>/warehouse/lifecrm.duckdb`. A reader that holds the published file open keeps
 the version it opened (the old inode); a reader that opens it afterwards gets the new one; no
 reader ever sees a half-built warehouse. A failed or killed run leaves the published file as it
@@ -29,7 +30,10 @@ import duckdb
 from lifecrm import settings
 from lifecrm.warehouse_file import MEMORY_LIMIT, create_if_missing
 
-PARQUET_SCHEMAS = ("strategic", "tactical")
+# The published layers that BI tools and lakes read, also as Parquet files. Never `pii` (direct
+# identifiers stay in the one DuckDB schema that can be granted apart), nor the loading layers
+# (`raw`, `quarantine`, `staging`, `intermediate`, `snapshots`), which are the pipeline's own.
+PARQUET_SCHEMAS = ("marts", "features", "ml", "strategic", "tactical")
 # Column types a DuckDB 1.1 reader cannot decode, though a 2.x writer may create them.
 UNREADABLE_BY_OLD_READERS = ("TIMESTAMP_NS WITH TIME ZONE", "TIMESTAMPTZ_NS", "TIME_NS", "VARIANT")
 
@@ -196,7 +200,7 @@ def _old_reader_problems(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def _export_parquet(con: duckdb.DuckDBPyConnection, staging: Path) -> list[tuple[Path, str]]:
-    """Write each strategic and tactical table into `staging/<schema>/<table>.parquet`."""
+    """Write each table of `PARQUET_SCHEMAS` into `staging/<schema>/<table>.parquet`."""
     tables = con.execute(
         "select table_schema, table_name from information_schema.tables "
         "where table_schema in ? and table_type = 'BASE TABLE' order by 1, 2",

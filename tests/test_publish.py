@@ -88,6 +88,24 @@ def test_a_publish_swaps_in_the_whole_file_and_its_parquet(tmp_path):
     ) == {2}
 
 
+def test_the_layers_readers_use_are_parquet_and_pii_and_raw_are_not(tmp_path):
+    working = publish.ensure_working("run1", tmp_path)
+    con = duckdb.connect(str(working))
+    try:
+        for schema in ("raw", "pii", "staging", "marts", "features", "ml", "strategic"):
+            con.execute(f"create schema {schema}")
+            con.execute(f"create table {schema}.t as select range as v from range(7)")
+        con.execute("create view marts.v as select * from marts.t")
+    finally:
+        con.close()
+    assert publish.publish("run1", tmp_path).published
+    parquet = tmp_path / "warehouse" / "parquet"
+    published = sorted(p.relative_to(parquet).as_posix() for p in parquet.rglob("*.parquet"))
+    assert published == ["features/t.parquet", "marts/t.parquet", "ml/t.parquet",
+                         "strategic/t.parquet"]  # fmt: skip
+    assert all(pq.read_table(parquet / p).num_rows == 7 for p in published)
+
+
 def test_a_reader_open_across_a_publish_sees_one_version_then_the_next(tmp_path):
     build_version(tmp_path, "run1", 1, rows=200_000)
     assert publish.publish("run1", tmp_path).published

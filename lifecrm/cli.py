@@ -177,17 +177,12 @@ def cmd_dev(args: argparse.Namespace) -> int:
     from lifecrm.orchestration import prepare_instance
 
     prepare_instance()
+    # Exactly a plain `dagster dev` in the project root: its code location and name come from
+    # pyproject.toml's [tool.dagster], its instance from ./dagster.yaml, which keeps the storage
+    # in the data directory (dagster_project/lib/instance.py).
+    os.environ.pop("DAGSTER_HOME", None)
     dagster = Path(sys.executable).parent / "dagster"
-    argv = [
-        str(dagster),
-        "dev",
-        "-m",
-        "dagster_project.definitions",
-        "-p",
-        str(args.port),
-        "-h",
-        args.host,
-    ]
+    argv = [str(dagster), "dev", "-p", str(args.port), "-h", args.host]
     os.chdir(settings.PROJECT_ROOT)
     os.execv(argv[0], argv)
     return 0  # not reached

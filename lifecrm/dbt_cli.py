@@ -19,7 +19,10 @@ def run_dbt(
         settings.DATA_DIR_ENV: str(data_dir),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
-    env.pop("LIFECRM_WAREHOUSE_PATH", None)  # a run's working file: here, data_dir's warehouse
+    # the pipeline's target, on data_dir's warehouse (not a run's working file, nor the `dev`
+    # copy that dbt run by hand builds); an explicit `--target` in `arguments` still wins
+    env["DBT_TARGET"] = settings.DUCKDB_TARGET
+    env["LIFECRM_WAREHOUSE_PATH"] = str(data_dir / "warehouse" / settings.WAREHOUSE_FILE)
     command = [
         str(Path(sys.executable).parent / "dbt"), *arguments,
         "--profiles-dir", str(settings.PROJECT_ROOT / "dbt"),

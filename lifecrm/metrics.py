@@ -25,6 +25,9 @@ def _mf_environment() -> dict[str, str]:
         **os.environ,
         settings.DATA_DIR_ENV: str(settings.data_dir()),
         "DBT_PROFILES_DIR": str(settings.PROJECT_ROOT / "dbt"),
+        # `mf` has no --target: the profile's default target is $DBT_TARGET (else `dev`)
+        "DBT_TARGET": settings.DUCKDB_TARGET,
+        "LIFECRM_WAREHOUSE_PATH": str(settings.warehouse_path()),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
 

@@ -61,7 +61,7 @@ EXPECTED_ASSETS = {
     *(f"strategic/{name}" for name in (
         "inforce_premium_by_product", "segment_profitability", "crm_scorecard", "persistency",
         "value_concentration", "channel_performance", "agent_retention",
-        "campaign_effectiveness", "lapse_risk_overview",
+        "campaign_effectiveness", "lapse_risk_overview", "executive_headlines",
     )),
     *(f"tactical/{name}" for name in (
         "lapse_risk_worklist", "customer_360", "retention_list", "winback_list",

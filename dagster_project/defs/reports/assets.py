@@ -9,13 +9,14 @@ from lifecrm import settings
 from lifecrm.reports import executive, frontline
 
 REPORT_SOURCES = [
+    ["strategic", "executive_headlines"],
     ["strategic", "value_concentration"],
     ["strategic", "persistency"],
     ["strategic", "crm_scorecard"],
     ["strategic", "segment_profitability"],
     ["strategic", "campaign_effectiveness"],
     ["strategic", "lapse_risk_overview"],
-    ["tactical", "customer_360"],
+    ["marts", "dim_channel"],
     ["ml", "policy_lapse_scores"],
 ]
 
@@ -26,7 +27,10 @@ REPORT_SOURCES = [
     deps=[dg.AssetKey(key) for key in REPORT_SOURCES],
     pool=WAREHOUSE_POOL,
     kinds={"html"},
-    description="The executive report: one self-contained HTML file of charts and explanations.",
+    description=(
+        "The executive report: one self-contained HTML file, the headline figures (each beside "
+        "the previous period's) first, then charts and explanations."
+    ),
 )
 def executive_report(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
     with warehouse.get_connection() as con:

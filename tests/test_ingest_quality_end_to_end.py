@@ -91,11 +91,10 @@ def test_every_row_read_is_accounted_for(defective):
 
 
 def test_every_suite_check_links_its_data_docs(defective):
-    from urllib.parse import unquote, urlparse
-
     import dagster as dg
 
     from lifecrm.ingest.exports import EXPORTS
+    from lifecrm.quality import data_docs
 
     data, _, defects = defective
     with dg.DagsterInstance.from_config(str(data / "dagster")) as instance:
@@ -103,21 +102,35 @@ def test_every_suite_check_links_its_data_docs(defective):
             key = dg.AssetCheckKey(dg.AssetKey(["raw", export]), f"gx_raw_{export}")
             record = instance.get_latest_asset_check_evaluation_record(key)
             evaluation = record.event.dagster_event.event_specific_data
-            metadata = {name: value.value for name, value in evaluation.metadata.items()}
-            index = Path(unquote(urlparse(metadata["data_docs"]).path))
+            metadata = dict(evaluation.metadata.items())
+            assert isinstance(metadata["data_docs"], dg.PathMetadataValue)  # no file:// link
+            index = Path(metadata["data_docs"].value)
             assert index == data / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
             assert index.is_file()
             pages = {n: v for n, v in metadata.items() if n.startswith("data_docs: ")}
             assert pages, export
-            for name, url in pages.items():
-                page = Path(unquote(urlparse(url).path))
-                html = page.read_text(encoding="utf-8")
-                assert f"raw_{export}" in html and f"{export}.csv" in name
-    # a page shows the rule a planted defect broke
+            for name, summary in pages.items():
+                # the summary the UI shows in place, naming the offline page
+                assert isinstance(summary, dg.MarkdownMetadataValue), name
+                page = data_docs.page_path(f"raw_{export}", name.removeprefix("data_docs: "))
+                assert str(page) in summary.value and f"{export}.csv" in name
+                assert f"raw_{export}" in page.read_text(encoding="utf-8")
+    # a page shows the rule a planted defect broke, and masks the bad national ID
     bad_id = next(d for d in defects if d["kind"] == "bad_check_digit")
     batch, name = Path(bad_id["file"]).parts[-2:]
-    page = next(p for p in (data / "gx").rglob(f"{batch} {name}.html") if p.is_file())
-    assert "valid_tw_national_id" in page.read_text(encoding="utf-8")
+    page = data_docs.page_path("raw_customers", f"{batch} {name}").read_text(encoding="utf-8")
+    assert "valid_tw_national_id" in page
+    written = "".join(
+        p.read_text(encoding="utf-8") for p in (data / "gx").rglob("*") if p.is_file()
+    )
+    ids = [d for d in defects if d["kind"] == "bad_check_digit" and d["export"] == "customers"]
+    con = connect(data)
+    for d in ids:
+        (value,) = con.execute(
+            "select national_id from raw.customers where _source_file = ? and _source_line = ?",
+            [d["file"], int(d["line"])],
+        ).fetchone()
+        assert value and value not in written, d
 
 
 def test_repairable_values_reach_staging_repaired(defective):

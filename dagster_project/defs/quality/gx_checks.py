@@ -14,7 +14,7 @@ import dagster as dg
 import duckdb
 
 from lifecrm.ingest.raw_loader import LoadResult
-from lifecrm.quality import quarantine
+from lifecrm.quality import data_docs, quarantine
 from lifecrm.quality.gx_suites import SUITES_DIR, validate_files
 
 
@@ -115,10 +115,13 @@ def gx_check_results(
 
 
 def _data_docs_links(outcome) -> dict[str, dg.MetadataValue]:
-    """The GX Data Docs site and the page of each file validated in this run."""
+    """The Data Docs of the files validated in this run, in a form the Dagster UI opens: each
+    file's summary as Markdown (the rules broken, counts, a few masked failing rows), which the
+    UI renders in place, and the paths of the offline pages. A `file://` link would do nothing
+    there: a web page may not open files of the disk."""
     if outcome is None or outcome.data_docs is None:
         return {}
-    links = {"data_docs": dg.MetadataValue.url(outcome.data_docs)}
+    links: dict[str, dg.MetadataValue] = {"data_docs": dg.MetadataValue.path(outcome.data_docs)}
     for file, page in outcome.data_docs_pages.items():
-        links[f"data_docs: {file}"] = dg.MetadataValue.url(page)
+        links[f"data_docs: {file}"] = dg.MetadataValue.md(data_docs.page_markdown(page))
     return links

@@ -239,7 +239,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Materialise the Dagster asset graph in one run: ingest, quality checks, dbt "
         "models and tests, the ml models and the strategic and tactical tables. The run builds "
         "a working copy of the warehouse; only if it passes is that copy published, whole, onto "
-        "<data>/warehouse/lifecrm.duckdb (with the strategic and tactical tables as Parquet).",
+        "<data>/warehouse/lifecrm.duckdb (the marts, features, ml, strategic and tactical tables "
+        "also as Parquet).",
     )
     run.add_argument(
         "--select",

@@ -19,7 +19,8 @@ def _settle(context: dg.RunStatusSensorContext, succeeded: bool) -> None:
     name="publish_warehouse",
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Publishes a succeeded run's working warehouse onto data/warehouse/"
-    "lifecrm.duckdb (and its strategic and tactical tables as Parquet), or says why not.",
+    "lifecrm.duckdb (and its marts, features, ml, strategic and tactical tables as Parquet), or "
+    "says why not.",
 )
 def publish_warehouse(context: dg.RunStatusSensorContext):
     _settle(context, succeeded=True)

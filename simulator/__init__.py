@@ -6,6 +6,6 @@ through `docs/export-contract.md` alone.
 
 from simulator.config import WorldConfig
 from simulator.defects import DefectRates
-from simulator.generate import generate_next_day, generate_world
+from simulator.generate import generate_next_day, generate_resend, generate_world
 
-__all__ = ["DefectRates", "WorldConfig", "generate_next_day", "generate_world"]
+__all__ = ["DefectRates", "WorldConfig", "generate_next_day", "generate_resend", "generate_world"]

@@ -38,6 +38,14 @@ simulated insurer in `simulator/` honours it (this file is generated from
 - **Known defects.** Source systems are not perfect: expect duplicates, missing values, codes
   outside the lists, impossible dates, stray whitespace and full-width characters, truncated
   files and, rarely, a renamed column. lifecrm checks every rule below.
+- **Corrections.** lifecrm refuses a file it cannot take as delivered (unreadable, a contract
+  column missing, not matching the manifest, or too many rows breaking the rules below) and says
+  why. A delivered file is never rewritten: the source re-sends a refused file corrected as a
+  later delivery of the same day, a folder `landing/<YYYY-MM-DD>.2/` (then `.3`, ...) holding
+  the corrected files and a manifest of them, with the batch date of the day it corrects. Only a
+  refused file may be re-sent so; rows already loaded are corrected in a later batch (the latest
+  batch wins). Until a refused file is re-sent or the insurer's data team decides on it, the
+  later batches of that export wait; the other exports go on.
 
 ## Column types
 `text`, `code` (one of a listed set), `date`, `integer`, `amount` (whole TWD, > 0 unless stated),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date, timedelta
@@ -34,6 +35,7 @@ WORLD_FILE = "world.json"
 BIG5_EXPORT = "agents"  # the agency system is a legacy one
 TRUNCATED_EXPORT = "interactions"
 DRIFT = ("premium_payments", "amount_paid_twd", "amount_paid")  # renamed in the first daily batch
+DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _setup(cfg: WorldConfig) -> tuple[dict, dict]:
@@ -164,8 +166,8 @@ def generate_next_day(data_dir: Path, progress: Callable[..., None] = lambda *_:
     """Write the daily delta batch for the day after the newest batch in the landing folder."""
     cfg, params, rates = load_world(data_dir)
     landing = data_dir / "landing"
-    dates = sorted(
-        date.fromisoformat(p.name) for p in landing.iterdir() if p.is_dir() and p.name[:2] == "20"
+    dates = sorted(  # a later delivery of a day (2026-01-01.2) is no new day
+        date.fromisoformat(p.name) for p in landing.iterdir() if DAY.fullmatch(p.name)
     )
     day = dates[-1] + timedelta(days=1)
     if day > cfg.horizon_end:
@@ -184,3 +186,37 @@ def generate_next_day(data_dir: Path, progress: Callable[..., None] = lambda *_:
     batch = writer.close()
     _write_defects(data_dir / "truth", writer.defects, append=True)
     return batch
+
+
+def generate_resend(
+    data_dir: Path, file: str, progress: Callable[..., None] = lambda *_: None
+) -> Path:
+    """Re-send one delivered file corrected, as the source system does once told its file was
+    refused: `<day>/<export>.csv` again, without the schema drift, as the next delivery of that
+    day (`<day>.2/`, then `.3`, ...) with a manifest of its own. Its row defects are planted
+    afresh (a source fixes what it was told about, not everything) and listed in the truth."""
+    cfg, params, rates = load_world(data_dir)
+    landing = data_dir / "landing"
+    batch, _, name = file.partition("/")
+    export = name.removesuffix(".csv")
+    original = landing / batch / name
+    if not DAY.fullmatch(batch[:10]) or not name.endswith(".csv") or not original.is_file():
+        raise ValueError(f"no delivered file {file} in {landing} (expected <day>/<export>.csv)")
+    day = date.fromisoformat(batch[:10])
+    deliveries = [p.name for p in landing.iterdir() if p.name.startswith(f"{day.isoformat()}.")]
+    folder = landing / f"{day.isoformat()}.{len(deliveries) + 2}"
+    kind = "full" if day == cfg.end else "delta"
+    agents, campaigns = _setup(cfg)
+    stamp = np.datetime64(day, "D")
+    cut_day = initial_extract if kind == "full" else daily_delta
+    writer = BatchWriter(folder, day, kind, data_dir)
+    _deliver(
+        cfg, params, agents, campaigns, writer, rates, f"resend-{folder.name}",
+        cut=lambda n, table: cut_day(n, table, stamp) if n == export else None,
+        label=f"re-sending {file}", progress=progress,
+    )  # fmt: skip
+    if export not in writer.rows:
+        raise ValueError(f"{file}: the source has no rows of {export} to re-send for {day}")
+    batch_dir = writer.close()
+    _write_defects(data_dir / "truth", writer.defects, append=True)
+    return batch_dir

@@ -147,7 +147,7 @@ def test_a_renamed_required_column_is_refused_and_later_batches_wait(tmp_path, c
     result = load(con, tmp_path)
     assert result.refused == [
         "2026-01-01/agents.csv: required column(s) branch missing from the header (found: "
-        "agent_id, agent_name, branch_name); refusing the batch's agents"
+        "agent_id, agent_name, branch_name); refusing the file"
     ]
     assert result.waiting == ["2026-01-02/agents.csv"]
     assert result.rows == 2  # the first batch only

@@ -193,7 +193,7 @@ def load_file(
         if missing and not allow_missing:
             raise LandingError(
                 f"{path}: required column(s) {', '.join(missing)} missing from the header "
-                f"(found: {', '.join(delivered)}); refusing the batch's {export}"
+                f"(found: {', '.join(delivered)}); refusing the file"
             )
         renamed = ", ".join(f'"{old}" as "{new}"' for old, new in rename.items())
         added = "".join(f', cast(null as varchar) as "{column}"' for column in missing)

@@ -11,7 +11,8 @@ import dagster as dg
 
 from lifecrm import settings
 from lifecrm.db import scalar, table_exists
-from lifecrm.ingest.landing import MANIFEST, batch_dirs
+from lifecrm.ingest import decisions
+from lifecrm.ingest.landing import MANIFEST, batch_dirs, read_manifest
 from lifecrm.orchestration import BATCH_TAG, PUBLISHED_TAG, fail_dead_runs
 from lifecrm.warehouse_file import connect_read_only
 
@@ -50,17 +51,54 @@ def landed_batches(landing: Path | None = None) -> list[Path]:
 
 def published_through() -> str | None:
     """The newest batch the published warehouse holds (None before the first publish)."""
+    return _published()[0]
+
+
+def _published() -> tuple[str | None, set[str], set[str]]:
+    """The newest batch the published warehouse holds, the files it has read (as
+    `<batch folder>/<file>`), and those whose refusal is resolved."""
     path = settings.warehouse_path()
     if not path.exists():
-        return None
+        return None, set(), set()
     con = connect_read_only(path, wait_seconds=30)
     try:
         if not table_exists(con, "raw", "load_manifest"):
-            return None
+            return None, set(), set()
         newest = scalar(con, "select max(batch_date) from raw.load_manifest")
-        return newest.isoformat() if newest else None
+        rows = con.execute(
+            "select regexp_extract(source_file, '[^/]+/[^/]+$'), resolution is not null "
+            "from raw.load_manifest"
+        ).fetchall()
+        return (
+            newest.isoformat() if newest else None,
+            {name for name, _ in rows},
+            {name for name, resolved in rows if resolved},
+        )
     finally:
         con.close()
+
+
+def correction_pending(through: str | None) -> Decision | None:
+    """A run to request for a correction of days already published: a later delivery of a day
+    (`<date>.2/`) not read yet, or a data team's decision (`lifecrm landing`) not applied yet."""
+    if through is None:
+        return None
+    _, read, resolved = _published()
+    for batch in landed_batches():
+        if "." in batch.name and batch.name[:10] <= through and incomplete_reason(batch) is None:
+            files = [f"{batch.name}/{entry}" for entry in read_manifest(batch)]
+            if not any(f in read for f in files):
+                return Decision(
+                    through, f"{batch.name} re-sends refused files", run_key=f"resent-{batch.name}"
+                )
+    for decision in decisions.read_all().values():
+        if decision.file not in resolved:
+            return Decision(
+                through,
+                f"{decision.by} decided to {decision.action} {decision.file}",
+                run_key=f"decision-{decision.file}-{decision.sha256[:12]}-{decision.at}",
+            )
+    return None
 
 
 def run_in_progress(instance: dg.DagsterInstance) -> dg.DagsterRun | None:
@@ -72,6 +110,7 @@ def run_in_progress(instance: dg.DagsterInstance) -> dg.DagsterRun | None:
 class Decision:
     batch: str | None  # the batch to run now, or None
     reason: str  # why (not)
+    run_key: str | None = None  # the run's key: `batch-<batch>` unless a correction's
 
 
 def next_batch(instance: dg.DagsterInstance, newest: bool = False) -> Decision:
@@ -84,6 +123,9 @@ def next_batch(instance: dg.DagsterInstance, newest: bool = False) -> Decision:
     through = published_through()
     pending = [b for b in landed_batches() if through is None or b.name > through]
     if not pending:
+        correction = correction_pending(through)
+        if correction is not None:
+            return correction
         return Decision(None, f"every landed batch is published (through {through})")
     ready = []
     for batch in pending:  # in date order: a batch waits for the ones before it
@@ -107,5 +149,6 @@ def next_batch(instance: dg.DagsterInstance, newest: bool = False) -> Decision:
     return Decision(batch, f"batch {batch} is complete and not published yet")
 
 
-def request(batch: str) -> dg.RunRequest:
-    return dg.RunRequest(run_key=f"batch-{batch}", tags={BATCH_TAG: batch})
+def request(decision: Decision) -> dg.RunRequest:
+    key = decision.run_key or f"batch-{decision.batch}"
+    return dg.RunRequest(run_key=key, tags={BATCH_TAG: decision.batch})

@@ -19,4 +19,4 @@ def daily_newest_batch(context: dg.ScheduleEvaluationContext):
     decision = next_batch(context.instance, newest=True)
     if decision.batch is None:
         return dg.SkipReason(decision.reason)
-    return request(decision.batch)
+    return request(decision)

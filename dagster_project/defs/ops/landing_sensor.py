@@ -18,4 +18,4 @@ def landing_batches(context: dg.SensorEvaluationContext):
     if decision.batch is None:
         return dg.SkipReason(decision.reason)
     context.update_cursor(decision.batch)  # the last batch requested
-    return request(decision.batch)
+    return request(decision)

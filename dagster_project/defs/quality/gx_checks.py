@@ -68,7 +68,8 @@ def gx_check_results(
     files, loaded, rows_read, rows_quarantined, refused = con.execute(
         "select count(*), count(*) filter (where status in ('loaded', 'accepted')), "
         "sum(rows_read), sum(rows_quarantined), "
-        "list(source_file || ': ' || batch_failure order by source_file) "
+        "list(regexp_extract(source_file, '[^/]+/[^/]+$') || ': ' || batch_failure "
+        "order by batch_date, source_file) "
         "filter (where status = 'refused') "
         "from raw.row_accounting where export = ?",
         [export],

@@ -177,8 +177,8 @@ lapse_rate as (
         exposure.period_name,
         'lapse_rate' as kpi_code,
         cast(coalesce(lapses.lapses, 0) as double) as numerator,
-        exposure.in_force_policy_months / 12.0 as denominator,
-        cast(round(exposure.in_force_policy_months / 12.0) as bigint) as basis
+        cast(exposure.in_force_policy_months as double) / 12 as denominator,
+        cast(round(cast(exposure.in_force_policy_months as double) / 12) as bigint) as basis
     from exposure
     left join lapses on exposure.period_name = lapses.period_name
 ),

@@ -153,7 +153,7 @@ def segment_chart(con: duckdb.DuckDBPyConnection, headlines: list[headline.Headl
         [r[1] or 0 for r in rows],
         [r[2] or 0 for r in rows],
         ("share of the customers", "share of the value"),
-        "share of all customers, of the book's value",
+        "share of all the customers, or of all the value",
     )
     return Chart("segments", title, text, svg)
 

@@ -218,11 +218,20 @@ def test_frontline_exports_leave_out_the_control_group(built_world):
     exports = built_world.data_dir / "exports"
     con = built_world.connect()
     try:
+        numbers = dict(
+            con.execute(
+                "select customer_id, customer_key from pii.pii_customers where is_primary_number"
+            ).fetchall()
+        )
         for name in frontline.LISTS:
-            files = sorted((exports / name).glob("*.csv"))
-            exported = [row for path in files for row in read_export(path)]
+            files = sorted(exports.glob(f"*/{name}__*.csv"))
+            exported = [
+                (path, row, numbers.get(row["customer_number"], "-1"))
+                for path in files
+                for row in read_export(path)
+            ]
             expected = con.execute(
-                f"select servicing_branch, preferred_channel, customer_key from tactical.{name} "
+                f"select work_queue, preferred_channel, customer_key from tactical.{name} "
                 + ("where not is_control_group" if name != "service_recovery" else "")
             ).fetchall()
             held_back = set()
@@ -233,18 +242,18 @@ def test_frontline_exports_leave_out_the_control_group(built_world):
                         f"select customer_key from tactical.{name} where is_control_group"
                     ).fetchall()
                 }
-            assert sorted(r["customer_key"] for r in exported) == sorted(e[2] for e in expected)
-            assert not held_back & {r["customer_key"] for r in exported}, name
-            # one file per servicing branch and contact channel, each holding only its own
+            assert sorted(key for _, _, key in exported) == sorted(e[2] for e in expected)
+            assert not held_back & {key for _, _, key in exported}, name
+            # one file per work queue (a folder) and contact channel, each holding only its own
             assert len(files) == len({(e[0], e[1]) for e in expected}), name
-            for path in files:
-                for row in read_export(path):
-                    stem = frontline.file_stem(row["servicing_branch"], row["preferred_channel"])
-                    assert path.stem == stem, (path, row["servicing_branch"])
-            assert all("is_control_group" not in row for row in exported)
+            queues = {key: queue for queue, _, key in expected}
+            for path, row, key in exported:
+                assert path.parent.name == frontline.folder_name(queues[key]), (path, key)
+                assert path.name == frontline.file_name(name, row["preferred_channel"]), path
+            assert all("is_control_group" not in row for _, row, _ in exported)
     finally:
         con.close()
-    assert any((exports / name).glob("*.csv") for name in frontline.LISTS)
+    assert any(exports.glob(f"*/{name}__*.csv") for name in frontline.LISTS)
 
 
 def test_formula_like_cells_are_defused(tmp_path):
@@ -252,44 +261,56 @@ def test_formula_like_cells_are_defused(tmp_path):
     other text and numbers (a negative one too) are written as they are."""
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     con.execute("create schema tactical")
+    con.execute("create schema pii")
+    con.execute(
+        """
+        create table pii.pii_customers as
+        select 'k' || i as customer_key, 'C0000000' || i as customer_id,
+            'name ' || i as customer_name, null as phone, null as email, null as address_line,
+            null as district, null as city, null as postal_code, true as is_primary_number
+        from range(1, 8) as t(i)
+        """
+    )
     con.execute(
         """
         create table tactical.retention_list as
         select * from (values
-            (1, '=HYPERLINK("http://x")', -5.0, 'Taipei', 'email', false),
-            (2, '+886 2 1234', 3.0, 'Taipei', 'email', false),
-            (3, '-1+1', 1.0, '=Kaohsiung', 'app', false),
-            (4, '@SUM(A1)', 2.0, 'Taipei', 'email', false),
-            (5, chr(9) || 'tab', 2.0, 'Taipei', 'email', false),
-            (6, 'plain = text', 2.0, 'Taipei', 'email', false),
-            (7, 'held out', 2.0, 'Taipei', 'email', true)
-        ) as t(list_rank, customer_key, amount, servicing_branch, preferred_channel,
+            (1, 'k1', '=HYPERLINK("http://x")', -5.0, 'Taipei', 'email', false),
+            (2, 'k2', '+886 2 1234', 3.0, 'Taipei', 'email', false),
+            (3, 'k3', '-1+1', 1.0, '=Kaohsiung', 'app', false),
+            (4, 'k4', '@SUM(A1)', 2.0, 'Taipei', 'email', false),
+            (5, 'k5', chr(9) || 'tab', 2.0, 'Taipei', 'email', false),
+            (6, 'k6', 'plain = text', 2.0, 'Taipei', 'email', false),
+            (7, 'k7', 'held out', 2.0, 'Taipei', 'email', true)
+        ) as t(list_rank, customer_key, note, amount, work_queue, preferred_channel,
                is_control_group)
         """
     )
-    result = frontline.export_list(con, "retention_list", tmp_path / "exports")
+    exports = tmp_path / "exports"
+    [result] = frontline.export_all(con, exports, ["retention_list"])
     assert (result.rows, result.control_rows_held_back, result.files) == (6, 1, 2)
-    raw = b"".join(
-        p.read_bytes() for p in sorted((tmp_path / "exports" / "retention_list").glob("*.csv"))
-    )
+    raw = b"".join(p.read_bytes() for p in sorted(exports.glob("*/retention_list__*.csv")))
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = {
         row["list_rank"]: row
-        for path in (tmp_path / "exports" / "retention_list").glob("*.csv")
+        for path in exports.glob("*/retention_list__*.csv")
         for row in read_export(path)
     }
-    assert rows["1"]["customer_key"] == '\'=HYPERLINK("http://x")'
+    assert rows["1"]["note"] == '\'=HYPERLINK("http://x")'
     assert rows["1"]["amount"] == "-5.0"
-    assert rows["2"]["customer_key"] == "'+886 2 1234"
-    assert rows["3"]["customer_key"] == "'-1+1" and rows["3"]["servicing_branch"] == "'=Kaohsiung"
-    assert rows["4"]["customer_key"] == "'@SUM(A1)"
-    assert rows["5"]["customer_key"] == "'\ttab"
-    assert rows["6"]["customer_key"] == "plain = text"
+    assert rows["2"]["note"] == "'+886 2 1234"
+    assert rows["3"]["note"] == "'-1+1"
+    assert (exports / "kaohsiung" / "retention_list__app.csv").exists()  # a safe folder name
+    assert rows["4"]["note"] == "'@SUM(A1)"
+    assert rows["5"]["note"] == "'\ttab"
+    assert rows["6"]["note"] == "plain = text"
     assert "7" not in rows
     # a second export replaces the first whole
-    con.execute("delete from tactical.retention_list where servicing_branch = '=Kaohsiung'")
-    frontline.export_list(con, "retention_list", tmp_path / "exports")
-    assert len(list((tmp_path / "exports" / "retention_list").glob("*.csv"))) == 1
-    assert not [p for p in (tmp_path / "exports").iterdir() if p.name.startswith(".")]
+    con.execute("delete from tactical.retention_list where work_queue = '=Kaohsiung'")
+    frontline.export_all(con, exports, ["retention_list"])
+    assert [p.relative_to(exports).as_posix() for p in exports.glob("*/*.csv")] == [
+        "taipei/retention_list__email.csv"
+    ]
+    assert not [p for p in exports.iterdir() if p.name.startswith(".")]
     con.close()
-    shutil.rmtree(tmp_path / "exports")
+    shutil.rmtree(exports)

@@ -228,7 +228,8 @@ def test_retention_list_holds_risky_policies_with_a_premium_due_soon(con):
     rows = con.execute(
         """
         select r.policy_number, r.lapse_probability_12m, r.next_due_date - r.as_of_date,
-            p.is_in_force, r.is_orphaned, a.is_terminated
+            p.is_in_force, r.is_orphaned,
+            a.is_terminated or a.agent_key = '-1' or a.branch is null as no_active_agent
         from tactical.retention_list as r
         join marts.dim_policy as p using (policy_number)
         left join marts.dim_agent as a on a.agent_key = p.agent_key
@@ -239,7 +240,7 @@ def test_retention_list_holds_risky_policies_with_a_premium_due_soon(con):
         assert probability >= RETENTION_MIN_LAPSE_PROBABILITY, policy
         assert 0 < days_to_due <= RETENTION_PREMIUM_DUE_DAYS, policy
         assert in_force, policy
-        assert orphaned == bool(agent_left is None or agent_left), policy
+        assert orphaned == bool(agent_left is None or agent_left), policy  # left, or none known
 
 
 def test_winback_and_service_recovery_lists_meet_their_conditions(con):

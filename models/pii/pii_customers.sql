@@ -16,7 +16,14 @@ final as (
         cast(city as {{ dbt.type_string() }}) as city,
         cast(district as {{ dbt.type_string() }}) as district,
         cast(postal_code as {{ dbt.type_string() }}) as postal_code,
-        cast({{ sha256('national_id') }} as {{ dbt.type_string() }}) as national_id_sha256
+        cast({{ sha256('national_id') }} as {{ dbt.type_string() }}) as national_id_sha256,
+        -- a person held under two customer numbers is reached by the one delivered last, the
+        -- number whose attributes the warehouse keeps (dbt/macros/persons.sql)
+        cast(
+            row_number() over (
+                partition by customer_key order by batch_date desc, created_date asc, customer_id asc
+            ) = 1 as boolean
+        ) as is_primary_number
     from customers
 )
 

@@ -1,7 +1,8 @@
 -- The customers most likely to buy another policy in the next 12 months, with the product to
 -- offer and who should call: the campaign team's and agents' lead list. A customer who already
 -- holds the suggested product type in force is flagged, as the offer is then a top-up. Value,
--- segment, servicing agent and contact channel come from the customer 360.
+-- segment, servicing agent (or the reassignment queue without an active one) and contact channel
+-- come from the customer 360.
 with scores as (
     select * from {{ ref('stg_ml__cross_sell_scores') }}
 ),
@@ -10,8 +11,12 @@ customers as (
     select * from {{ ref('customer_360') }}
 ),
 
-agents as (
-    select * from {{ ref('dim_agent') }}
+channels as (
+    select * from {{ ref('dim_channel') }}
+),
+
+product_types as (
+    select * from {{ ref('product_types') }}
 ),
 
 holds as (
@@ -27,26 +32,41 @@ ranked as (
         scores.customer_key,
         scores.purchase_probability_12m,
         scores.next_best_product_type,
+        product_types.product_type_name as next_best_product_type_name,
         scores.as_of_date,
         customers.value_decile,
         customers.segment_name,
-        agents.agent_id,
-        agents.agent_name,
-        agents.branch,
+        customers.servicing_agent_id,
+        customers.servicing_agent_name,
+        customers.servicing_branch,
+        coalesce(customers.is_orphaned, true) as is_orphaned,
+        coalesce(customers.work_queue, {{ reassignment_queue() }}) as work_queue,
+        customers.servicing_agent_id is not null as had_agent,
         holds.product_type is not null as holds_product_type,
-        customers.preferred_channel,
+        coalesce(customers.preferred_channel, 'direct_mail') as preferred_channel,
+        channels.channel_name as preferred_channel_name,
         row_number() over (
             order by scores.purchase_probability_12m desc, scores.customer_key asc
         ) as lead_rank
     from scores
     left join customers on scores.customer_key = customers.customer_key
-    -- the agent of their latest policy in force; without one, the call centre calls
-    left join agents
-        on customers.servicing_agent_id = agents.agent_id and customers.policies_in_force > 0
+    left join channels on customers.preferred_channel = channels.channel_code
+    left join product_types on scores.next_best_product_type = product_types.product_type
     left join holds
         on
         scores.customer_key = holds.customer_key
         and scores.next_best_product_type = holds.product_type
+),
+
+phrased as (
+    select
+        *,
+        'offer the customer ' || {{ insurance_kind('next_best_product_type_name') }} || ' '
+        || {{ by_channel('preferred_channel', 'preferred_channel_name') }}
+        || case when holds_product_type then ', as a top-up of the cover they hold' else '' end
+            as action_phrase
+    from ranked
+    where lead_rank <= {{ var('cross_sell_list_size') }}
 ),
 
 final as (
@@ -58,26 +78,25 @@ final as (
         cast(holds_product_type as boolean) as holds_product_type,
         cast(value_decile as integer) as value_decile,
         cast(segment_name as {{ dbt.type_string() }}) as segment_name,
-        cast(agent_id as {{ dbt.type_string() }}) as servicing_agent_id,
-        cast(agent_name as {{ dbt.type_string() }}) as servicing_agent_name,
-        cast(coalesce(branch, 'unassigned') as {{ dbt.type_string() }}) as servicing_branch,
+        cast(servicing_agent_id as {{ dbt.type_string() }}) as servicing_agent_id,
+        cast(servicing_agent_name as {{ dbt.type_string() }}) as servicing_agent_name,
+        cast(coalesce(servicing_branch, 'unassigned') as {{ dbt.type_string() }}) as servicing_branch,
+        cast(is_orphaned as boolean) as is_orphaned,
+        cast(work_queue as {{ dbt.type_string() }}) as work_queue,
         cast(preferred_channel as {{ dbt.type_string() }}) as preferred_channel,
         cast(as_of_date as date) as as_of_date,
         cast(
-            'purchase probability ' || cast(round(purchase_probability_12m, 2) as {{ dbt.type_string() }})
-            || '; best next product ' || next_best_product_type
+            'Purchase probability ' || {{ percent_text('purchase_probability_12m') }}
+            || ' in the next 12 months; best next product ' || {{ insurance_kind('next_best_product_type_name') }}
             || case when holds_product_type then ' (already held: a top-up)' else '' end
+            || {{ orphan_reason('is_orphaned', 'had_agent') }} || '.'
             as {{ dbt.type_string() }}
         ) as reason,
-        cast(
-            case when agent_id is null then 'call centre' else 'servicing agent' end
-            || ' to offer ' || next_best_product_type || ' by ' || preferred_channel
-            as {{ dbt.type_string() }}
-        ) as recommended_action,
+        cast({{ action_sentence('action_phrase', 'is_orphaned', 'had_agent') }} as {{ dbt.type_string() }})
+            as recommended_action,
         cast({{ is_control_group('cross_sell_list', 'customer_key', 'as_of_date') }} as boolean)
             as is_control_group
-    from ranked
-    where lead_rank <= {{ var('cross_sell_list_size') }}
+    from phrased
 )
 
 select * from final

@@ -22,6 +22,14 @@ cross_sell as (
     select * from {{ ref('stg_ml__cross_sell_scores') }}
 ),
 
+agents as (
+    select * from {{ ref('dim_agent') }}
+),
+
+product_types as (
+    select * from {{ ref('product_types') }}
+),
+
 interactions as (
     select
         interactions.customer_key,
@@ -92,6 +100,10 @@ joined as (
     select
         relationships.*,
         as_of.as_of_date,
+        agents.agent_name as servicing_agent_name,
+        {{ is_active_agent('agents.agent_key', 'agents.is_terminated', 'agents.branch') }}
+            as has_active_servicing_agent,
+        product_types.product_type_name as next_best_product_type_name,
         segments.segment_id,
         segments.segment_name,
         customer_value.value_decile,
@@ -140,6 +152,8 @@ joined as (
     left join segments on relationships.customer_key = segments.customer_key
     left join customer_value on relationships.customer_key = customer_value.customer_key
     left join cross_sell on relationships.customer_key = cross_sell.customer_key
+    left join agents on relationships.servicing_agent_key = agents.agent_key
+    left join product_types on cross_sell.next_best_product_type = product_types.product_type
     left join policy_risk on relationships.customer_key = policy_risk.customer_key
     left join contacts on relationships.customer_key = contacts.customer_key
     left join channel_use on relationships.customer_key = channel_use.customer_key and channel_use.preference = 1
@@ -164,7 +178,7 @@ actions as (
                 and last_interaction_date > {{ dbt.dateadd('month', -var('prospect_window_months'), 'as_of_date') }}
                 then 'follow up enquiry'
             when propensity_decile >= 9 and next_best_product_type is not null
-                then 'offer ' || next_best_product_type
+                then 'offer ' || {{ insurance_kind('next_best_product_type_name') }}
             when lifecycle_stage in ('new', 'won_back') then 'welcome call'
             else 'no action'
         end as next_best_action
@@ -187,9 +201,17 @@ final as (
         cast(policies_in_force as integer) as policies_in_force,
         cast(annualised_premium_in_force_twd as double) as annualised_premium_in_force_twd,
         cast(latest_termination_date as date) as latest_termination_date,
-        cast(servicing_agent_id as {{ dbt.type_string() }}) as servicing_agent_id,
+        -- the dimension's unknown member stands for no agent on record
+        cast(
+            case when servicing_agent_key <> {{ unknown_key() }} then servicing_agent_id end as {{ dbt.type_string() }}
+        ) as servicing_agent_id,
+        cast(servicing_agent_name as {{ dbt.type_string() }}) as servicing_agent_name,
         cast(coalesce(servicing_branch, 'unassigned') as {{ dbt.type_string() }}) as servicing_branch,
-        cast(is_orphaned and policies_in_force > 0 as boolean) as is_orphaned,
+        cast(not has_active_servicing_agent as boolean) as is_orphaned,
+        cast(
+            {{ work_queue('not has_active_servicing_agent', "coalesce(servicing_branch, 'unassigned')") }}
+            as {{ dbt.type_string() }}
+        ) as work_queue,
         cast(preferred_channel as {{ dbt.type_string() }}) as preferred_channel,
         {%- for channel in contact_channels %}
             cast(last_{{ channel }}_date as date) as last_{{ channel }}_date,

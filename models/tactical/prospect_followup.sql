@@ -63,7 +63,13 @@ listed as (
         customers.value_decile,
         customers.preferred_channel,
         customers.servicing_agent_id,
+        customers.servicing_agent_name,
         customers.servicing_branch,
+        customers.is_orphaned,
+        customers.work_queue,
+        customers.servicing_agent_id is not null as had_agent,
+        channels.channel_name as preferred_channel_name,
+        product_types.product_type_name,
         as_of.as_of_date
     from enquiries
     cross join as_of
@@ -74,7 +80,18 @@ listed as (
         on enquiries.customer_key = bought.customer_key
         and enquiries.product_type = bought.product_type
     left join {{ ref('customer_360') }} as customers on enquiries.customer_key = customers.customer_key
+    left join {{ ref('dim_channel') }} as channels on customers.preferred_channel = channels.channel_code
+    left join {{ ref('product_types') }} as product_types on enquiries.product_type = product_types.product_type
     where bought.customer_key is null
+),
+
+phrased as (
+    select
+        *,
+        'follow up ' || {{ by_channel('preferred_channel', 'preferred_channel_name') }} || ' the enquiry of '
+        || cast(last_enquiry_date as {{ dbt.type_string() }}) || ' about '
+        || {{ insurance_kind('product_type_name') }} || ', and offer a quote' as action_phrase
+    from listed
 ),
 
 final as (
@@ -91,20 +108,25 @@ final as (
         cast(lifecycle_stage as {{ dbt.type_string() }}) as lifecycle_stage,
         cast(value_decile as integer) as value_decile,
         cast(servicing_agent_id as {{ dbt.type_string() }}) as servicing_agent_id,
+        cast(servicing_agent_name as {{ dbt.type_string() }}) as servicing_agent_name,
         cast(coalesce(servicing_branch, 'unassigned') as {{ dbt.type_string() }}) as servicing_branch,
+        cast(coalesce(is_orphaned, true) as boolean) as is_orphaned,
+        cast(coalesce(work_queue, {{ reassignment_queue() }}) as {{ dbt.type_string() }}) as work_queue,
         cast(coalesce(preferred_channel, 'direct_mail') as {{ dbt.type_string() }}) as preferred_channel,
         cast(
-            'asked about ' || product_type || ' on ' || cast(last_enquiry_date as {{ dbt.type_string() }})
-            || '; information sent ' || cast(information_sent_date as {{ dbt.type_string() }})
-            || '; not bought' as {{ dbt.type_string() }}
+            'Asked about ' || {{ insurance_kind('product_type_name') }} || ' on '
+            || cast(last_enquiry_date as {{ dbt.type_string() }})
+            || '; information sent on ' || cast(information_sent_date as {{ dbt.type_string() }})
+            || '; not bought' || {{ orphan_reason('coalesce(is_orphaned, true)', 'had_agent') }} || '.'
+            as {{ dbt.type_string() }}
         ) as reason,
         cast(
-            'follow up by ' || coalesce(preferred_channel, 'direct_mail') || ': offer a ' || product_type || ' quote'
+            {{ action_sentence('action_phrase', 'coalesce(is_orphaned, true)', 'had_agent') }}
             as {{ dbt.type_string() }}
         ) as recommended_action,
         cast({{ is_control_group('prospect_followup', 'customer_key', 'as_of_date') }} as boolean)
             as is_control_group
-    from listed
+    from phrased
 )
 
 select * from final

@@ -1,6 +1,7 @@
 -- In-force policies likely to lapse whose next premium falls due soon: the retention team's and
--- the agents' call list, before the premium is missed. An orphaned policy (its servicing agent
--- has left) goes to the call centre instead, with a new agent to assign.
+-- the agents' call list, before the premium is missed. An orphaned policy (no active servicing
+-- agent: the agent has left, or none is on record) goes to the reassignment queue, which assigns
+-- a new agent first (dbt/macros/frontline.sql).
 with as_of as (
     select {{ as_of_date() }} as as_of_date
 ),
@@ -20,6 +21,10 @@ agents as (
 
 customers as (
     select * from {{ ref('customer_360') }}
+),
+
+channels as (
+    select * from {{ ref('dim_channel') }}
 ),
 
 -- the next installment after the as-of date, from the issue date and the premium mode
@@ -57,17 +62,62 @@ due as (
 listed as (
     select
         due.*,
-        agents.agent_id,
+        case when agents.agent_key <> {{ unknown_key() }} then agents.agent_id end as agent_id,
         agents.agent_name,
-        coalesce(agents.is_terminated, true) as is_orphaned,
+        agents.branch as servicing_branch,
+        coalesce(agents.agent_key <> {{ unknown_key() }}, false) as had_agent,
+        not {{ is_active_agent('agents.agent_key', 'agents.is_terminated', 'agents.branch') }} as is_orphaned,
         customers.value_decile,
         customers.preferred_channel,
-        customers.servicing_branch,
+        channels.channel_name as preferred_channel_name,
         row_number() over (order by due.lapse_probability_12m desc, due.policy_number asc) as list_rank
     from due
     left join agents on due.agent_key = agents.agent_key
     left join customers on due.customer_key = customers.customer_key
+    left join channels on customers.preferred_channel = channels.channel_code
     where due.next_due_date <= {{ dbt.dateadd('day', var('retention_premium_due_days'), 'due.as_of_date') }}
+),
+
+-- what to do, for the servicing agent (an orphan's assigned first): collect in person where the
+-- agent collects the premium; where it is debited automatically, check the account will cover
+-- it; otherwise remind, and offer the automatic debit that lapses least
+{%- set due = "cast(cast(next_due_date as date) as " ~ dbt.type_string() ~ ")" %}
+{%- set premium = "'the premium of their ' || lower(product_name) || ' policy ' || policy_number" %}
+phrased as (
+    select
+        *,
+        -- a policy whose owner's record is missing (quarantined, never delivered) is found first
+        case
+            when customer_key = {{ unknown_key() }}
+                then
+                    'find the owner of policy ' || policy_number
+                    || ', who is missing from the customer records, and '
+            else ''
+        end
+        || case
+            when payment_method = 'agent_collection' and not is_orphaned
+                then 'visit the customer before ' || {{ due }} || ' to collect ' || {{ premium }}
+            when payment_method = 'auto_debit'
+                then
+                    'remind the customer '
+                    || {{ by_channel('preferred_channel', 'preferred_channel_name') }}
+                    || ' that '
+                    || {{ premium }}
+                    || ' is debited from their bank account on ' || {{ due }}
+                    || ', and check the account will cover it'
+            else
+                'remind the customer '
+                || {{ by_channel('preferred_channel', 'preferred_channel_name') }}
+                || ' that '
+                || {{ premium }}
+                || ' falls due on ' || {{ due }}
+                || ', and offer to pay it by automatic bank debit instead of '
+                || case
+                    when payment_method = 'agent_collection' then 'collection by an agent'
+                    else coalesce(lower(payment_method_name), 'the present method')
+                end
+        end as action_phrase
+    from listed
 ),
 
 final as (
@@ -86,23 +136,27 @@ final as (
         cast(agent_name as {{ dbt.type_string() }}) as servicing_agent_name,
         cast(is_orphaned as boolean) as is_orphaned,
         cast(coalesce(servicing_branch, 'unassigned') as {{ dbt.type_string() }}) as servicing_branch,
+        cast(
+            {{ work_queue('is_orphaned', "coalesce(servicing_branch, 'unassigned')") }} as {{ dbt.type_string() }}
+        ) as work_queue,
         cast(coalesce(preferred_channel, 'direct_mail') as {{ dbt.type_string() }}) as preferred_channel,
         cast(
-            'lapse risk ' || cast(round(lapse_probability_12m, 2) as {{ dbt.type_string() }})
-            || '; premium due ' || cast(cast(next_due_date as date) as {{ dbt.type_string() }})
-            || case when is_orphaned then '; servicing agent has left' else '' end
+            'Lapse risk '
+            || {{ percent_text('lapse_probability_12m') }}
+            || ' in the next 12 months; the premium falls due on '
+            || cast(cast(next_due_date as date) as {{ dbt.type_string() }})
+            || {{ orphan_reason('is_orphaned', 'had_agent') }}
+            || case
+                when customer_key = {{ unknown_key() }} then '; the owner is missing from the customer records' else ''
+            end
+            || '.'
             as {{ dbt.type_string() }}
         ) as reason,
-        cast(
-            case
-                when is_orphaned then 'assign a new agent; call centre to call before the due date'
-                when payment_method = 'agent_collection' then 'agent to visit and collect the premium'
-                else 'agent to call before the due date; offer auto-debit'
-            end as {{ dbt.type_string() }}
-        ) as recommended_action,
+        cast({{ action_sentence('action_phrase', 'is_orphaned', 'had_agent') }} as {{ dbt.type_string() }})
+            as recommended_action,
         cast({{ is_control_group('retention_list', 'customer_key', 'as_of_date') }} as boolean)
             as is_control_group
-    from listed
+    from phrased
 )
 
 select * from final

@@ -37,12 +37,39 @@ listed as (
         customers.value_score_twd,
         customers.lifecycle_stage,
         customers.servicing_agent_id,
+        customers.servicing_agent_name,
         customers.servicing_branch,
+        customers.is_orphaned,
+        customers.work_queue,
+        customers.servicing_agent_id is not null as had_agent,
         customers.preferred_channel,
+        preferred.channel_name as preferred_channel_name,
+        channels.channel_name as complaint_channel_name,
         customers.as_of_date
     from complaints
     inner join customers on complaints.customer_key = customers.customer_key
     left join channels on complaints.channel_key = channels.channel_key
+    left join channels as preferred on customers.preferred_channel = preferred.channel_code
+),
+
+-- an open complaint goes to a senior handler, a resolved one gets a courtesy contact; a customer
+-- without an active servicing agent is given a new one too
+{%- set made = "cast(interaction_date as " ~ dbt.type_string() ~ ")" %}
+phrased as (
+    select
+        *,
+        case
+            when is_resolved
+                then
+                    'contact the customer ' || {{ by_channel('preferred_channel', 'preferred_channel_name') }}
+                    || ' to confirm they are satisfied with how their complaint of ' || {{ made }}
+                    || ' was resolved'
+            else
+                'have a senior handler contact the customer '
+                || {{ by_channel('preferred_channel', 'preferred_channel_name') }}
+                || ' within 2 working days and resolve their complaint of ' || {{ made }}
+        end as action_phrase
+    from listed
 ),
 
 final as (
@@ -63,21 +90,31 @@ final as (
         cast(value_decile as integer) as value_decile,
         cast(lifecycle_stage as {{ dbt.type_string() }}) as lifecycle_stage,
         cast(servicing_agent_id as {{ dbt.type_string() }}) as servicing_agent_id,
+        cast(servicing_agent_name as {{ dbt.type_string() }}) as servicing_agent_name,
         cast(servicing_branch as {{ dbt.type_string() }}) as servicing_branch,
+        cast(is_orphaned as boolean) as is_orphaned,
+        cast(work_queue as {{ dbt.type_string() }}) as work_queue,
         cast(preferred_channel as {{ dbt.type_string() }}) as preferred_channel,
         cast(
-            case when is_resolved then 'resolved complaint' else 'open complaint' end
+            case when is_resolved then 'Resolved complaint' else 'Open complaint' end
             || ' of ' || cast(interaction_date as {{ dbt.type_string() }})
-            || ' from a value-decile ' || cast(value_decile as {{ dbt.type_string() }}) || ' customer'
+            || ' (' || {{ by_channel('complaint_channel', 'complaint_channel_name') }}
+            || ') from a value-decile ' || cast(value_decile as {{ dbt.type_string() }}) || ' customer'
+            || {{ orphan_reason('is_orphaned', 'had_agent') }} || '.'
             as {{ dbt.type_string() }}
         ) as reason,
         cast(
             case
-                when is_resolved then 'courtesy call to confirm the customer is satisfied'
-                else 'senior handler to call within 2 working days and resolve'
+                when is_orphaned
+                    then
+                        upper(substr(action_phrase, 1, 1)) || substr(action_phrase, 2)
+                        || '. Assign the customer a '
+                        || case when had_agent then 'new ' else '' end
+                        || 'servicing agent.'
+                else upper(substr(action_phrase, 1, 1)) || substr(action_phrase, 2) || '.'
             end as {{ dbt.type_string() }}
         ) as recommended_action
-    from listed
+    from phrased
 )
 
 select * from final

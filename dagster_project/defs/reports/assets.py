@@ -50,23 +50,34 @@ def executive_report(context: dg.AssetExecutionContext, warehouse: DuckDBResourc
 @dg.asset(
     key=["reports", "frontline_exports"],
     group_name="reports",
-    deps=[dg.AssetKey(["tactical", name]) for name in frontline.LISTS],
+    deps=[dg.AssetKey(["tactical", name]) for name in frontline.LISTS]
+    + [dg.AssetKey(["pii", "pii_customers"])],
     pool=WAREHOUSE_POOL,
     kinds={"csv"},
     description=(
-        "Each tactical list as CSV files, one per servicing branch and contact channel, without "
-        "the control group and with formula-like cells defused."
+        "Each tactical list as CSV files people call from, joined to pii.pii_customers at export "
+        "time (customer number, name, phone, e-mail, address): one folder per work queue (a "
+        "servicing branch, or the reassignment queue for orphaned customers), readable by its "
+        "owner only, one file per list and contact channel, without the control group and with "
+        "formula-like cells defused."
     ),
 )
 def frontline_exports(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
+    out_dir = settings.exports_dir()
     with warehouse.get_connection() as con:
-        exported = frontline.export_all(con, settings.exports_dir())
-    metadata: dict = {"folder": dg.MetadataValue.path(str(settings.exports_dir()))}
+        exported = frontline.export_all(con, out_dir)
+    folders = sorted(path.name for path in out_dir.iterdir() if not path.name.startswith("."))
+    metadata: dict = {
+        "folder": dg.MetadataValue.path(str(out_dir)),
+        "work_queue_folders": ", ".join(folders) or "none",
+    }
     for item in exported:
         context.log.info(
-            f"{item.name}: {item.rows} rows in {item.files} file(s); "
-            f"{item.control_rows_held_back} control-group rows held back"
+            f"{item.name}: {item.rows} rows in {item.files} file(s), {item.reassigned_rows} of "
+            f"them in the reassignment queue; {item.control_rows_held_back} control-group rows "
+            "held back"
         )
         metadata[f"{item.name}_rows"] = item.rows
+        metadata[f"{item.name}_reassigned"] = item.reassigned_rows
         metadata[f"{item.name}_control_held_back"] = item.control_rows_held_back
     return dg.MaterializeResult(metadata=metadata)

@@ -41,17 +41,21 @@ def cmd_status(args: argparse.Namespace) -> int:
         if resent:
             print(f"  re-sent: {', '.join(resent)}; the next run reads it in its place")
             continue
+        decision = next((d for d in status.pending if d.file == refusal.file), None)
+        if decision is not None:
+            print(f"  decided: {decision.action} by {decision.by} at {decision.at} "
+                  f"({decision.note}); the next run applies it")  # fmt: skip
+            continue
         print("  ways out, each recorded in raw.load_manifest:")
         print(f"    - the source re-sends it corrected as {_resend_folder(refusal.file)}/")
         print(f"    - lifecrm landing accept {refusal.file} --reason '...'"
               + (" [--rename DELIVERED=CONTRACT]" if "missing from the header" in refusal.reason
                  else ""))  # fmt: skip
         print(f"    - lifecrm landing skip {refusal.file} --reason '...'")
+    refused = {r.file for r in status.refusals}
     for decision in status.pending:
-        print(
-            f"\nDECIDED  {decision.file}: {decision.action} by {decision.by} at {decision.at} "
-            f"({decision.note}); the next run applies it"
-        )
+        if decision.file not in refused:  # made on a copy the published warehouse lacks
+            print(f"\nDECIDED  {decision.file}: {decision.action} by {decision.by} (not applied)")
     if status.resolved:
         print("\nresolved:")
         for file, resolution, by, at, note in status.resolved:

@@ -50,6 +50,7 @@ def test_a_batch_with_too_many_bad_rows_blocks_everything_downstream(fresh_world
     assert run.returncode == 1
     output = run.stdout + run.stderr
     assert "failed check: raw/customers:gx_raw_customers: refused:" in output
+    assert "nothing of this export is loaded" in output
     assert f"{broken} of {customers} rows" in output and "more than the 5% allowed" in output
     # nothing is published; the failed run's own working copy is kept for inspection
     assert not (data_dir / "warehouse" / "lifecrm.duckdb").exists()
@@ -112,6 +113,38 @@ def test_an_unknown_selection_is_named(fresh_world):
     run = lifecrm(data_dir, "run", "--select", "key:no/such_asset")
     assert run.returncode == 2
     assert "no/such_asset" in run.stderr
+    typo = lifecrm(data_dir, "run", "--select", "grup:ingest")
+    assert typo.returncode == 2
+    assert "--select 'grup:ingest' is not an asset selection" in typo.stderr
+    assert "the groups: " in typo.stderr and "ingest" in typo.stderr
+    assert "Traceback" not in typo.stdout + typo.stderr
+
+
+def one_line_error(done) -> str:
+    """The command failed as bad input should: exit 2, one line on stderr, no traceback."""
+    assert done.returncode == 2, done.stdout[-2000:] + done.stderr[-2000:]
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, done.stderr
+    return lines[0]
+
+
+def test_validating_a_batch_never_landed_is_bad_input(fresh_world):
+    data_dir, batch_dir = fresh_world
+    line = one_line_error(lifecrm(data_dir, "validate", "--batch", "2027-05-05", "--no-dbt"))
+    assert "no batch 2027-05-05" in line and f"from {batch_dir.name} to {batch_dir.name}" in line
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["backfill", "--from", "2026-01-01", "--to", "2026-01-03"],
+        ["validate"],
+        ["landing", "status"],
+    ],
+)
+def test_commands_without_a_landing_folder_say_so_once(tmp_path, command):
+    line = one_line_error(lifecrm(tmp_path, *command))
+    assert "run `lifecrm generate`" in line
 
 
 @pytest.mark.parametrize("command", [[], ["generate"], ["run"], ["dev"]])

@@ -77,7 +77,11 @@ def gx_check_results(
     broken = [f"{o.rule}: {o.unexpected_count} rows" for v in validator.outcomes for o in v.failed]
     if not loaded:
         severity, passed = dg.AssetCheckSeverity.ERROR, False
-        summary = "no file of this export could be loaded: " + "; ".join(refused or ["none"])
+        summary = (
+            "refused: " + "; ".join(refused or ["no file"])
+            + "; nothing of this export is loaded, so nothing downstream of it is built; "
+            "to resolve: `lifecrm landing status`"
+        )  # fmt: skip
     elif refused:
         severity, passed = dg.AssetCheckSeverity.WARN, False
         summary = (

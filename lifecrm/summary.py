@@ -4,7 +4,10 @@ what to ask it."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+import duckdb
 
 from lifecrm import publish, settings
 from lifecrm.warehouse_file import connect_read_only
@@ -78,22 +81,78 @@ QUERIES_TO_TRY = [
 
 
 SCORE_COUNTS = ("policies_scored", "customers_scored")
+GX_QUARANTINE = re.compile(r"^(raw/\w+):gx_\w+: (\d+ of \d+ rows quarantined)( \(.*)?$", re.S)
 
 
-def render_run(outcome) -> str:
+def accounting(outcome, exports: list[str]) -> dict[str, tuple[int, int, int, int]] | None:
+    """Per export (`raw/<name>`): files, rows read, quarantined and refused over every file
+    loaded so far, from `raw.row_accounting` in the warehouse the run wrote (published, or kept
+    unpublished), the table its Great Expectations check counts from. None if it is unreadable."""
+    kept = publish.working_path(outcome.run_id)
+    warehouse = settings.warehouse_path() if outcome.published else kept
+    if not exports or not warehouse.is_file():
+        return None
+    try:
+        con = connect_read_only(warehouse, wait_seconds=10)
+    except duckdb.Error:
+        return None
+    try:
+        rows = con.execute(
+            "select 'raw/' || export, count(*), sum(rows_read), sum(rows_quarantined), "
+            "sum(coalesce(rows_refused, 0)) from raw.row_accounting group by all"
+        ).fetchall()
+    except duckdb.Error:  # a run that loaded nothing yet, or an older warehouse
+        return None
+    finally:
+        con.close()
+    return {key: tuple(int(v or 0) for v in values) for key, *values in rows}
+
+
+def _export_table(outcome, exports: list[str]) -> list[str]:
+    meta = outcome.metadata
+    counts = accounting(outcome, exports)
+    if counts is None:  # no warehouse to read: what the loading steps said
+        lines = [f"  {'export':<24} {'rows loaded':>12} {'new files':>10}"]
+        for key in exports:
+            m = meta[key]
+            lines.append(
+                f"  {key.removeprefix('raw/'):<24} {m.get('rows_loaded', 0):>12,} "
+                f"{m.get('files_loaded', 0):>10}"
+            )
+        return lines
+    lines = [
+        "  every file loaded so far (raw.row_accounting; rows read = passed + quarantined "
+        "+ refused):",
+        f"  {'export':<24} {'files':>6} {'new':>4} {'rows read':>11} {'quarantined':>12} "
+        f"{'refused':>8}",
+    ]
+    for key in exports:
+        files, read, quarantined, refused = counts.get(key, (0, 0, 0, 0))
+        lines.append(
+            f"  {key.removeprefix('raw/'):<24} {files:>6} {meta[key].get('files_loaded', 0):>4} "
+            f"{read:>11,} {quarantined:>12,} {refused:>8,}"
+        )
+    return lines
+
+
+def _warning(text: str) -> str:
+    """A warned check, in a line: a GX check's broken rules are left to the log and Data Docs
+    (the table above has its counts), any other warning is kept whole."""
+    found = GX_QUARANTINE.match(text)
+    if found:
+        table = f"quarantine.{found[1].removeprefix('raw/')}"
+        return f"{found[1]}: {found[2]} (the rows and the rules they broke: {table})"
+    return text
+
+
+def render_run(outcome, log_path: Path | None = None) -> str:
     """The run summary, from a `lifecrm.orchestration.RunOutcome`."""
     meta = outcome.metadata
     exports = sorted(key for key in meta if key.startswith("raw/"))
     models = [key for key in meta if not key.startswith(("raw/", "ml/"))]
     lines = [f"Run {outcome.run_id}: {outcome.materialized} assets materialised"]
     if exports:
-        lines.append(f"  {'export':<28} {'rows loaded':>12} {'quarantined':>12} {'new files':>10}")
-        for key in exports:
-            m = meta[key]
-            lines.append(
-                f"  {key.removeprefix('raw/'):<28} {m.get('rows_loaded', 0):>12,} "
-                f"{m.get('rows_quarantined', 0):>12,} {m.get('files_loaded', 0):>10}"
-            )
+        lines += _export_table(outcome, exports)
     failed = len(outcome.failed_checks) + len(outcome.unevaluated_checks)
     lines.append(
         f"  checks: {outcome.passed_checks} passed, {failed} failed, "
@@ -103,23 +162,25 @@ def render_run(outcome) -> str:
     for m in meta.values():
         if {"model", "version", "promoted"} <= m.keys():
             verdict = "promoted" if m["promoted"] else "not promoted"
-            lines.append(
-                f"  model {m['model']} v{m['version']} trained, {verdict}: {m.get('reason', '')}"
-            )
+            reason = str(m.get("reason", "")).removeprefix(f"{verdict}: ")
+            lines.append(f"  model {m['model']} v{m['version']} trained, {verdict}: {reason}")
     for key, m in meta.items():
         for name in SCORE_COUNTS:
             if name in m:
                 note = f" ({m['not_scored_because']})" if m.get("not_scored_because") else ""
                 lines.append(f"  {key}: {m[name]:,} {name.replace('_', ' ')}{note}")
     for warning in outcome.warned_checks:
-        lines.append(f"  warning: {warning}")
+        lines.append(f"  warning: {_warning(warning)}")
     if outcome.published:
+        lines.append(f"  published {settings.warehouse_path()} in {outcome.publish_seconds:.1f} s")
         lines.append(
-            f"  published {settings.warehouse_path()} in {outcome.publish_seconds:.1f} s "
-            f"(strategic and tactical tables also as Parquet in {publish.parquet_dir()})"
+            f"  the marts, features, ml, strategic and tactical tables also as Parquet in "
+            f"{publish.parquet_dir()}"
         )
     else:
         lines.append(f"  {outcome.publish_reason}")
+    if log_path is not None:
+        lines.append(f"  the full log: {log_path}")
     return "\n".join(lines)
 
 

@@ -85,6 +85,36 @@ def test_batches_are_requested_one_at_a_time_oldest_first(data_dir, instance):
     assert isinstance(scheduled, dg.SkipReason)
 
 
+def test_a_correction_of_published_days_gets_a_run_of_its_own(data_dir, instance):
+    from lifecrm.ingest import decisions
+
+    for day in ("2025-12-31", "2026-01-01", "2026-01-02"):
+        land(data_dir, day)
+    path = data_dir / "warehouse" / "lifecrm.duckdb"
+    create_if_missing(path)
+    con = duckdb.connect(str(path))
+    con.execute("create schema raw")
+    con.execute(
+        "create table raw.load_manifest as select * from (values "
+        "(date '2026-01-02', ?, null), (date '2026-01-01', ?, null)) "
+        "as t(batch_date, source_file, resolution)",
+        [f"{data_dir}/landing/2026-01-02/customers.csv", f"{data_dir}/landing/2026-01-01/x.csv"],
+    )
+    con.close()
+    skip, cursor = evaluate(instance)
+    assert "every landed batch is published" in skip.skip_message
+    # the source re-sends a refused file of a day already published
+    land(data_dir, "2026-01-01.2")
+    request, _ = evaluate(instance, cursor)
+    assert request.run_key == "resent-2026-01-01.2" and request.tags[BATCH_TAG] == "2026-01-02"
+    # a data team's decision not applied yet
+    (data_dir / "landing" / "2026-01-01.2").rename(data_dir / "landing" / "resent-gone")
+    decisions.write(decisions.make("2026-01-01/x.csv", "skip", "ab" * 32, "re-sent later"))
+    request, _ = evaluate(instance, cursor)
+    assert request.run_key.startswith("decision-2026-01-01/x.csv-abababababab-")
+    assert request.tags[BATCH_TAG] == "2026-01-02"
+
+
 def test_an_incomplete_batch_is_waited_for_and_holds_back_the_later_ones(data_dir, instance):
     land(data_dir, "2025-12-31", manifest=False)
     land(data_dir, "2026-01-01")

@@ -65,10 +65,15 @@ def _published() -> tuple[str | None, set[str], set[str]]:
         if not table_exists(con, "raw", "load_manifest"):
             return None, set(), set()
         newest = scalar(con, "select max(batch_date) from raw.load_manifest")
-        rows = con.execute(
-            "select regexp_extract(source_file, '[^/]+/[^/]+$'), resolution is not null "
-            "from raw.load_manifest"
-        ).fetchall()
+        columns = {row[0] for row in con.execute("describe raw.load_manifest").fetchall()}
+        rows = (
+            con.execute(
+                "select regexp_extract(source_file, '[^/]+/[^/]+$'), resolution is not null "
+                "from raw.load_manifest"
+            ).fetchall()
+            if {"source_file", "resolution"} <= columns  # a manifest older than refusals has none
+            else []
+        )
         return (
             newest.isoformat() if newest else None,
             {name for name, _ in rows},

@@ -5,10 +5,16 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from datetime import date
 from pathlib import Path
 
-from lifecrm import settings
+from lifecrm import landing_cli, run_log, settings
+
+# PySpark (the spark extra) warns about pandas 3 whenever Great Expectations imports it, which
+# every command that validates does; lifecrm never runs PySpark on pandas, so a person need not
+# read it on every command.
+warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
 
 
 def _date(text: str) -> date:
@@ -30,10 +36,20 @@ def _positive(text: str) -> int:
 
 def cmd_generate(args: argparse.Namespace) -> int:
     from lifecrm.progress import ProgressBar
-    from simulator import DefectRates, WorldConfig, generate_next_day, generate_world
+    from simulator import (
+        DefectRates,
+        WorldConfig,
+        generate_next_day,
+        generate_resend,
+        generate_world,
+    )
 
     data = settings.data_dir()
     progress = ProgressBar()
+    if args.resend:
+        batch = generate_resend(data, args.resend, progress=progress)
+        print(f"re-sent {args.resend} corrected, as {batch.name}/{Path(args.resend).name}")
+        return 0
     if args.next_day:
         batch = generate_next_day(data, progress=progress)
         print(f"wrote the next day's batch to {batch}")
@@ -80,15 +96,24 @@ def cmd_run(args: argparse.Namespace) -> int:
     except LandingError as exc:
         print(f"lifecrm run: {exc}", file=sys.stderr)
         return 2
-    outcome = materialize(args.select)
-    return _report(outcome)
+    with run_log.RunLog("run", args.output) as log:
+        log.say("lifecrm run: loading the pipeline definitions ...")
+        outcome = materialize(args.select, output=log)
+        log.finished(outcome)
+        return _report(outcome, log)
 
 
-def _report(outcome) -> int:
+def _report(outcome, log=None) -> int:
     from lifecrm.summary import render, render_run
 
     print()
-    print(render_run(outcome))
+    print(render_run(outcome, log.path if log else None))
+    _report_held_back(outcome)
+    if outcome.left_out_checks:
+        print(
+            f"\nleft out {len(outcome.left_out_checks)} check(s) this selection cannot evaluate "
+            f"(a test of a parent not selected): {_names(outcome.left_out_checks)}"
+        )
     if not outcome.success:
         print(f"\nlifecrm run: run {outcome.run_id} failed.", file=sys.stderr)
         for step in outcome.failed_steps:
@@ -97,17 +122,46 @@ def _report(outcome) -> int:
             print(f"  failed check: {check}", file=sys.stderr)
         for check in outcome.unevaluated_checks:
             print(f"  check planned but never evaluated: {check}", file=sys.stderr)
+        if outcome.skipped_checks:
+            print(
+                f"  not run, as a step before them failed: {len(outcome.skipped_checks)} "
+                f"check(s): {_names(outcome.skipped_checks)}",
+                file=sys.stderr,
+            )
         print(f"  {outcome.publish_reason}", file=sys.stderr)
         print(
-            "  What next: fix what the failed step or check names (a refused file: have the "
-            "source send it again in a new batch), then run `lifecrm run` again; the log is "
-            "above and in the Dagster UI (`make dev`).",
+            "  What next: fix what the failed step or check names (a refused file: `lifecrm "
+            "landing status`), then run `lifecrm run` again; the full log is in the Dagster UI "
+            "(`make dev`).",
             file=sys.stderr,
         )
         return 1
-    print()
-    print(render(settings.warehouse_path()))
+    if log is None or log.listing:
+        print()
+        print(render(settings.warehouse_path()))
     return 0
+
+
+def _names(checks: list[str], shown: int = 8) -> str:
+    more = len(checks) - shown
+    rest = f" and {more} more (the run's page in the UI)" if more > 0 else ""
+    return ", ".join(checks[:shown]) + rest
+
+
+def _report_held_back(outcome) -> None:
+    """Refused files do not fail a run (the other exports go on), so say plainly what waits."""
+    refused = [c for c in outcome.warned_checks if ": refused: " in c]
+    if not refused:
+        return
+    print("\nlifecrm run: refused file(s); each holds back its export's later batches:",
+          file=sys.stderr)  # fmt: skip
+    for check in refused:
+        print(f"  {check.split(': refused: ', 1)[1].split('; to resolve')[0]}", file=sys.stderr)
+    print(
+        "  What next: `lifecrm landing status` (have the source re-send the file, or accept "
+        "or skip it); the rest of this run was published.",
+        file=sys.stderr,
+    )
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
@@ -116,20 +170,26 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
     if args.to < args.from_:
         raise ValueError(f"--to {args.to} is before --from {args.from_}")
-    days = [
-        d.name
-        for d in batch_dirs(settings.landing_dir())
-        if args.from_.isoformat() <= d.name <= args.to.isoformat()
-    ]
+    days = sorted(
+        {
+            d.name[:10]  # a later delivery of a day (<date>.2) is run with that day
+            for d in batch_dirs(settings.landing_dir())
+            if args.from_.isoformat() <= d.name[:10] <= args.to.isoformat()
+        }
+    )
     if not days:
         raise ValueError(
             f"no landed batch in {settings.landing_dir()} between {args.from_} and {args.to}: "
             "`ls` the landing folder for the dates there are"
         )
     for day in days:
-        print(f"lifecrm backfill: batch {day} ...", flush=True)
-        outcome = materialize(args.select, batch=day)
-        if _report(outcome) != 0:
+        with run_log.RunLog("backfill", args.output) as log:
+            log.say(f"lifecrm backfill: batch {day} ...")
+            log.listing = log.listing and day == days[-1]  # the warehouse once, at the end
+            outcome = materialize(args.select, batch=day, output=log)
+            log.finished(outcome)
+            reported = _report(outcome, log)
+        if reported != 0:
             print(
                 f"lifecrm backfill: stopped at {day}; the later days were not run. Fix it, then "
                 f"`lifecrm backfill --from {day} --to {args.to}`.",
@@ -231,6 +291,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="append the next day's delta batch to the world already generated "
         "(the other options are ignored)",
     )
+    generate.add_argument(
+        "--resend",
+        metavar="FILE",
+        help="the source re-sends a delivered file (<day>/<export>.csv) corrected, as the next "
+        "delivery of that day (<day>.2/); the other options are ignored",
+    )
     generate.set_defaults(handler=cmd_generate)
 
     run = commands.add_parser(
@@ -248,6 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="a Dagster asset selection, e.g. 'group:ingest' or 'key:marts/dim_policy+' "
         "(default: everything)",
     )
+    run_log.add_arguments(run)
     run.set_defaults(handler=cmd_run)
 
     backfill = commands.add_parser(
@@ -260,7 +327,10 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument("--from", dest="from_", type=_date, required=True, metavar="DATE")
     backfill.add_argument("--to", type=_date, required=True, metavar="DATE")
     backfill.add_argument("--select", metavar="SELECTION", help="as for `lifecrm run`")
+    run_log.add_arguments(backfill)
     backfill.set_defaults(handler=cmd_backfill)
+
+    landing_cli.add_parser(commands)
 
     check = commands.add_parser(
         "validate",
@@ -312,10 +382,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from lifecrm.ingest.landing import LandingError
+
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except ValueError as exc:
+    except (ValueError, LandingError) as exc:  # bad arguments or missing input: one line, exit 2
         print(f"lifecrm {args.command}: {exc}", file=sys.stderr)
         return 2
 

@@ -90,6 +90,10 @@ class RunOutcome:
     unevaluated_checks: list[str]
     warned_checks: list[str]
     passed_checks: int = 0
+    # checks of selected assets a selection cannot evaluate (a test of a parent left out)
+    left_out_checks: list[str] = field(default_factory=list)
+    # checks a failed run did not get to, as a step before them failed
+    skipped_checks: list[str] = field(default_factory=list)
     published: bool = False
     publish_reason: str = ""
     publish_seconds: float = 0.0
@@ -138,9 +142,8 @@ def run_outcome(instance, run_id: str, run_succeeded: bool) -> RunOutcome:
         if e.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED
     }
     evaluated = {check.asset_check_key for check in evaluations}
-    unevaluated = (
-        sorted(key.to_user_string() for key in planned - evaluated) if run_succeeded else []
-    )
+    never_run = sorted(key.to_user_string() for key in planned - evaluated)
+    unevaluated = never_run if run_succeeded else []
     failed_steps = sorted({e.step_key for e in events if e.is_step_failure and e.step_key})
     metadata = {}
     for e in events:
@@ -158,6 +161,7 @@ def run_outcome(instance, run_id: str, run_succeeded: bool) -> RunOutcome:
         failed_steps=failed_steps,
         failed_checks=failed_checks,
         unevaluated_checks=unevaluated,
+        skipped_checks=[] if run_succeeded else never_run,
         warned_checks=warned_checks,
         passed_checks=sum(1 for c in evaluations if c.passed),
         metadata=metadata,
@@ -227,15 +231,49 @@ def publish_pending(instance, current_run_id: str | None = None) -> list[RunOutc
     return done
 
 
+def resolve_selection(dg, graph, selection: str) -> list:
+    """The asset keys a Dagster selection string picks, or a ValueError a person can act on."""
+    try:
+        keys = list(dg.AssetSelection.from_string(selection).resolve(graph))
+    except dg.DagsterError:  # DagsterInvalidAssetSelectionError, which dagster does not export
+        groups = sorted({graph.get(key).group_name for key in graph.get_all_asset_keys()})
+        raise ValueError(
+            f"--select {selection!r} is not an asset selection; write e.g. 'group:ingest', "
+            f"'key:marts/dim_policy+' or 'key:\"raw/customers\"' (the groups: "
+            f"{', '.join(groups)})"
+        ) from None
+    if not keys:
+        raise ValueError(f"the selection {selection!r} matches no asset")
+    return keys
+
+
+def evaluable_checks(dg, graph, keys: list) -> tuple[set, list[str]]:
+    """The checks of the selected assets that the run can evaluate, and those it cannot: a dbt
+    test of two models (a relationship) runs only when its other parent is selected or upstream
+    of the selection (dbt's `buildable` indirect selection), so a check whose other parent is
+    neither is left out of the run and named, rather than planned and never evaluated."""
+    reachable = dg.AssetSelection.assets(*keys).upstream().resolve(graph)
+    evaluable, left_out = set(), []
+    for check in graph.get_check_keys_for_assets(set(keys)):
+        others = [dep.asset_key for dep in graph.get_check_spec(check).additional_deps]
+        if all(other in reachable for other in others):
+            evaluable.add(check)
+        else:
+            left_out.append(check.to_user_string())
+    return evaluable, sorted(left_out)
+
+
 def materialize(
-    selection: str | None = None, batch: str | None = None, checks: bool = True
+    selection: str | None = None, batch: str | None = None, checks: bool = True, output=None
 ) -> RunOutcome:
     """Materialise every asset (or those a Dagster selection string picks) in one run, loading
     the landed batches up to `batch` (all of them by default), and publish it if it passed.
 
     `checks=False` leaves the asset checks (the dbt tests among them) out of the run, which is
     then never published: the Spark parity test builds on Spark data that DuckDB already
-    tested, where each of the 365 tests would be a Spark job of its own."""
+    tested, where each of the 365 tests would be a Spark job of its own. `output`, a
+    `lifecrm.run_log.RunLog`, takes the run's log (the console's lines, the log file); without
+    it Dagster's console logger prints the log as it comes."""
     prepare_instance()
     os.environ["LIFECRM_REFRESH_DBT_MANIFEST"] = "1"  # plan from the models as they are now
     import dagster as dg  # imported late: DAGSTER_HOME must be set first
@@ -243,26 +281,30 @@ def materialize(
     from dagster_project.definitions import defs
 
     graph = defs.resolve_asset_graph()
-    keys = None
-    if selection:
-        keys = list(dg.AssetSelection.from_string(selection).resolve(graph))
-        if not keys:
-            raise ValueError(f"the selection {selection!r} matches no asset")
+    keys, left_out = None, []
     job = defs.resolve_implicit_global_asset_job_def()
+    if selection:
+        keys = resolve_selection(dg, graph, selection)
+        evaluable, left_out = evaluable_checks(dg, graph, keys)
+        job = job.get_subset(asset_selection=set(keys), asset_check_selection=evaluable)
     if not checks:
         selected = set(keys) if keys is not None else set(graph.get_all_asset_keys())
         job = job.get_subset(asset_selection=selected, asset_check_selection=set())
     instance = _open_instance(dg)
     fail_dead_runs(instance)
     tags = {PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
-    result = job.execute_in_process(
+    logging = {"run_config": {"loggers": {"console": {"config": {"log_level": "INFO"}}}}}
+    if output is not None:
+        job, logging = output.instrument(job, instance)
+    result = job.execute_in_process(  # the job is subset to the selection already
         instance=instance,
-        asset_selection=keys,
         raise_on_error=False,
         tags={**tags, BATCH_TAG: batch} if batch else tags,
-        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        **logging,
     )
-    outcome = run_outcome(instance, result.run_id, result.success)
+    outcome = replace(
+        run_outcome(instance, result.run_id, result.success), left_out_checks=left_out
+    )
     if not checks:
         from lifecrm import publish
 

@@ -1,6 +1,7 @@
 -- Each campaign judged as the paper asks OLAP to: the treated customers against the randomised
 -- control group held out of it. The uplift is the difference in response rates, with a 95%
--- confidence interval (normal approximation of the difference of two proportions); the
+-- confidence interval by Newcombe's hybrid score method (dbt/macros/proportion_intervals.sql:
+-- the normal approximation is too narrow for small control groups with few responders); the
 -- incremental premium is what the treated won beyond the control group's rate, and the return
 -- on cost divides it by what the contacts cost.
 with touches as (
@@ -50,10 +51,10 @@ uplift as (
     select
         *,
         treated_response_rate - control_response_rate as response_uplift,
-        1.96 * sqrt(
-            treated_response_rate * (1 - treated_response_rate) / nullif(treated, 0)
-            + control_response_rate * (1 - control_response_rate) / nullif(control, 0)
-        ) as response_uplift_margin,
+        {{ newcombe_difference_bound('treated_responses', 'treated', 'control_responses', 'control', 'low') }}
+            as response_uplift_ci_low,
+        {{ newcombe_difference_bound('treated_responses', 'treated', 'control_responses', 'control', 'high') }}
+            as response_uplift_ci_high,
         treated_conversion_rate - control_conversion_rate as conversion_uplift,
         treated_premium_twd - control_premium_twd * treated / nullif(control, 0) as incremental_premium_twd,
         treated * cost_per_contact_twd as contact_cost_twd
@@ -74,8 +75,8 @@ final as (
         cast(treated_response_rate as double) as treated_response_rate,
         cast(control_response_rate as double) as control_response_rate,
         cast(response_uplift as double) as response_uplift,
-        cast(response_uplift - response_uplift_margin as double) as response_uplift_ci_low,
-        cast(response_uplift + response_uplift_margin as double) as response_uplift_ci_high,
+        cast(response_uplift_ci_low as double) as response_uplift_ci_low,
+        cast(response_uplift_ci_high as double) as response_uplift_ci_high,
         cast(treated_conversion_rate as double) as treated_conversion_rate,
         cast(control_conversion_rate as double) as control_conversion_rate,
         cast(conversion_uplift as double) as conversion_uplift,

@@ -119,14 +119,19 @@ def test_scorecard_margin_adds_up_to_the_policy_margins(con):
 
 def test_value_concentration_shares_add_to_one(con):
     rows = con.execute(
-        "select value_decile, share_of_value, cumulative_share_from_top, customers "
-        "from strategic.value_concentration order by value_decile desc"
+        "select decile, share_of_historical_margin, cumulative_share_of_historical_margin_from_top,"
+        " customers, share_of_value_score, cumulative_share_of_value_score_from_top "
+        "from strategic.value_concentration order by decile desc"
     ).fetchall()
     assert [r[0] for r in rows] == list(range(10, 0, -1))
-    assert sum(r[1] for r in rows) == pytest.approx(1.0, abs=1e-9)
-    assert rows[-1][2] == pytest.approx(1.0, abs=1e-9)
-    assert sum(r[3] for r in rows) == one(con, "select count(*) from ml.customer_value")
-    assert rows[0][1] > rows[-1][1]  # the top decile holds more than the bottom one
+    for share, cumulative in [(1, 2), (4, 5)]:
+        assert sum(r[share] for r in rows) == pytest.approx(1.0, abs=1e-9)
+        assert rows[-1][cumulative] == pytest.approx(1.0, abs=1e-9)
+        assert rows[0][share] > rows[-1][share]  # the top decile holds more than the bottom one
+    # the bands hold the current customers, every one with a policy in force, and no one else
+    assert sum(r[3] for r in rows) == one(
+        con, "select count(distinct customer_key) from marts.dim_policy where is_in_force"
+    )
 
 
 def test_persistency_table_counts_every_policy_once(con):
@@ -214,6 +219,17 @@ def test_every_prospect_followup_row_meets_the_papers_three_conditions(con):
                     and bought.product_type = asked.product_type
                     and bought.issue_date >= asked.asked_on
             )
+            -- applied since asking and in underwriting or accepted: acting on it already
+            and not exists (
+                select 1 from marts.fct_applications as applied
+                join marts.dim_product as product using (product_key), as_of
+                where applied.customer_key = asked.customer_key
+                    and product.product_type = asked.product_type
+                    and applied.application_date >= asked.asked_on
+                    and applied.application_date <= as_of.day
+                    and coalesce(applied.underwriting_decision, 'pending')
+                        not in ('declined', 'postponed')
+            )
             """
         ).fetchall()
     )
@@ -222,6 +238,13 @@ def test_every_prospect_followup_row_meets_the_papers_three_conditions(con):
     )
     assert listed, "the tiny world should have someone to follow up"
     assert listed == independent
+    # a declined or postponed applicant is told why, and offered no quote
+    turned_down = con.execute(
+        "select application_outcome, recommended_action, reason from tactical.prospect_followup "
+        "where application_outcome is not null"
+    ).fetchall()
+    for outcome, action, reason in turned_down:
+        assert "quote" not in action and outcome in action and f", {outcome} on " in reason
 
 
 def test_retention_list_holds_risky_policies_with_a_premium_due_soon(con):

@@ -1,6 +1,9 @@
 -- The paper's worked query: everyone who asked about a kind of insurance in the last three
 -- months, was sent the policy information, and has not bought it. One row per customer and
--- product type asked about, with the best contact route from the customer 360.
+-- product type asked about, with the best contact route from the customer 360. An application
+-- for that kind of insurance since the enquiry is acting on it: while it is in underwriting or
+-- accepted and awaiting issue the customer is left alone; declined or postponed, they stay on
+-- the list with an action of their own (explain the decision), never a quote.
 with as_of as (
     select {{ as_of_date() }} as as_of_date
 ),
@@ -55,9 +58,33 @@ bought as (
         and enquiries.first_enquiry_date <= policies.issue_date
 ),
 
+-- the latest application for the kind asked about since the enquiry, and how it stands
+applied as (
+    select
+        enquiries.customer_key,
+        enquiries.product_type,
+        max(applications.application_date) as application_date,
+        max_by(applications.underwriting_decision, applications.application_date) as decision,
+        max_by(applications.decision_date, applications.application_date) as decision_date
+    from enquiries
+    inner join {{ ref('fct_applications') }} as applications
+        on enquiries.customer_key = applications.customer_key
+        and enquiries.first_enquiry_date <= applications.application_date
+    inner join {{ ref('dim_product') }} as products
+        on applications.product_key = products.product_key
+        and enquiries.product_type = products.product_type
+    cross join as_of
+    where applications.application_date <= as_of.as_of_date
+    group by enquiries.customer_key, enquiries.product_type
+),
+
 listed as (
     select
         enquiries.*,
+        case when applied.decision in ('declined', 'postponed') then applied.decision end
+            as application_outcome,
+        applied.application_date,
+        applied.decision_date,
         information_sent.information_sent_date,
         customers.lifecycle_stage,
         customers.value_decile,
@@ -79,18 +106,39 @@ listed as (
     left join bought
         on enquiries.customer_key = bought.customer_key
         and enquiries.product_type = bought.product_type
+    left join applied
+        on enquiries.customer_key = applied.customer_key
+        and enquiries.product_type = applied.product_type
     left join {{ ref('customer_360') }} as customers on enquiries.customer_key = customers.customer_key
     left join {{ ref('dim_channel') }} as channels on customers.preferred_channel = channels.channel_code
     left join {{ ref('product_types') }} as product_types on enquiries.product_type = product_types.product_type
-    where bought.customer_key is null
+    where
+        bought.customer_key is null
+        -- in underwriting, or accepted and awaiting issue: they are acting on it
+        and (applied.customer_key is null or applied.decision in ('declined', 'postponed'))
 ),
 
 phrased as (
     select
         *,
-        'follow up ' || {{ by_channel('preferred_channel', 'preferred_channel_name') }} || ' the enquiry of '
-        || cast(last_enquiry_date as {{ dbt.type_string() }}) || ' about '
-        || {{ insurance_kind('product_type_name') }} || ', and offer a quote' as action_phrase
+        case application_outcome
+            when 'declined'
+                then
+                    'explain ' || {{ by_channel('preferred_channel', 'preferred_channel_name') }}
+                    || ' why the application of ' || cast(application_date as {{ dbt.type_string() }})
+                    || ' for ' || {{ insurance_kind('product_type_name') }}
+                    || ' was declined, and what cover they can still apply for'
+            when 'postponed'
+                then
+                    'explain ' || {{ by_channel('preferred_channel', 'preferred_channel_name') }}
+                    || ' why the application of ' || cast(application_date as {{ dbt.type_string() }})
+                    || ' for ' || {{ insurance_kind('product_type_name') }}
+                    || ' was postponed, and agree when to apply again'
+            else
+                'follow up ' || {{ by_channel('preferred_channel', 'preferred_channel_name') }}
+                || ' the enquiry of ' || cast(last_enquiry_date as {{ dbt.type_string() }})
+                || ' about ' || {{ insurance_kind('product_type_name') }} || ', and offer a quote'
+        end as action_phrase
     from listed
 ),
 
@@ -117,9 +165,18 @@ final as (
             'Asked about ' || {{ insurance_kind('product_type_name') }} || ' on '
             || cast(last_enquiry_date as {{ dbt.type_string() }})
             || '; information sent on ' || cast(information_sent_date as {{ dbt.type_string() }})
-            || '; not bought' || {{ orphan_reason('coalesce(is_orphaned, true)', 'had_agent') }} || '.'
+            || case
+                when application_outcome is not null
+                    then
+                        '; applied on ' || cast(application_date as {{ dbt.type_string() }})
+                        || ', ' || application_outcome || ' on '
+                        || cast(decision_date as {{ dbt.type_string() }})
+                else '; not bought'
+            end
+            || {{ orphan_reason('coalesce(is_orphaned, true)', 'had_agent') }} || '.'
             as {{ dbt.type_string() }}
         ) as reason,
+        cast(application_outcome as {{ dbt.type_string() }}) as application_outcome,
         cast(
             {{ action_sentence('action_phrase', 'coalesce(is_orphaned, true)', 'had_agent') }}
             as {{ dbt.type_string() }}

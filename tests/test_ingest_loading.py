@@ -24,7 +24,7 @@ def deliver(landing: Path, day: str, text: str, encoding: str = "utf-8", rows: i
     path.write_bytes(text.encode(encoding))
     records = rows if rows is not None else text.count("\n") - 1
     manifest = {
-        "batch_date": day,
+        "batch_date": day[:10],  # a later delivery of a day carries that day's date
         "kind": "delta",
         "files": [
             {
@@ -134,6 +134,7 @@ def test_an_undecodable_file_is_refused_by_name_and_recorded(tmp_path, con):
     path.write_bytes(path.read_bytes() + b"\xff\xfe\xfa\n")
     manifest = json.loads((path.parent / "manifest.json").read_text())
     manifest["files"][0]["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    manifest["files"][0]["bytes"] = path.stat().st_size
     (path.parent / "manifest.json").write_text(json.dumps(manifest))
     result = load(con, tmp_path)
     assert result.refused[0].startswith("2025-12-31/agents.csv: not UTF-8")

@@ -60,51 +60,115 @@ def parse_batch_name(name: str) -> tuple[date, int] | None:
 
 def batch_dirs(landing_dir: Path) -> list[Path]:
     """Batch folders (`YYYY-MM-DD`, and `YYYY-MM-DD.N` for a later delivery of that day) in
-    date order, each day's deliveries in theirs."""
+    date order, each day's deliveries in theirs. A folder with any other name is no batch."""
     if not landing_dir.is_dir():
         raise LandingError(f"landing folder {landing_dir} does not exist: run `lifecrm generate`")
     dirs = [(parse_batch_name(c.name), c) for c in landing_dir.iterdir() if c.is_dir()]
     return [path for order, path in sorted((o, p) for o, p in dirs if o is not None)]
 
 
+def _untrusted_path(path: Path, folder: Path) -> str | None:
+    """Why a delivered path may not be read (the landing folder is a trust boundary): a symbolic
+    link, or anything that resolves outside its folder. None when it is a plain entry of it."""
+    if path.is_symlink():
+        return f"a symbolic link (to {path.readlink()}): a delivery is a regular file in its folder"
+    if path.resolve().parent != folder.resolve():
+        return f"resolves outside its folder (to {path.resolve()})"
+    return None
+
+
+def _entry_problem(entry: object) -> str | None:
+    """Why a manifest entry breaks the contract, or None."""
+    if not isinstance(entry, dict):
+        return f"an entry {entry!r} is not an object"
+    name = entry.get("file")
+    if not isinstance(name, str) or not name.endswith(".csv"):
+        return f"an entry's file {name!r} is not a CSV file name"
+    if "/" in name or "\\" in name or name.startswith(".") or Path(name).name != name:
+        return f"the entry {name!r} is not a plain file name (no folders, '..' or absolute paths)"
+    for field in ("rows", "bytes"):
+        if not isinstance(entry.get(field), int) or entry[field] < 0:
+            return f"{name}'s {field} {entry.get(field)!r} is not a count"
+    sha = entry.get("sha256")
+    if not isinstance(sha, str) or len(sha) != 64 or not all(c in HEX for c in sha):
+        return f"{name}'s sha256 {sha!r} is not a sha256"
+    return None
+
+
+HEX = set("0123456789abcdef")
+
+
 def read_manifest(batch_dir: Path) -> dict[str, dict]:
-    """The manifest's file entries by file name (each with the batch's `kind`); a batch without
-    one is refused."""
+    """The manifest's file entries by file name (each with the batch's `kind`), checked against
+    the contract: a batch without a valid one is refused, naming the batch and the rule."""
     path = batch_dir / MANIFEST
+    where = f"{batch_dir.name}/{MANIFEST}"
     if not path.is_file():
         raise LandingError(f"batch {batch_dir} has no {MANIFEST}: refusing an incomplete batch")
+    untrusted = _untrusted_path(batch_dir, batch_dir.parent) or _untrusted_path(path, batch_dir)
+    if untrusted:
+        raise LandingError(f"{where}: the batch is {untrusted}")
     try:
-        manifest = json.loads(path.read_text())
-        kind = manifest.get("kind", "full")
-        return {entry["file"]: {**entry, "kind": kind} for entry in manifest["files"]}
-    except (json.JSONDecodeError, KeyError, TypeError) as exc:
-        raise LandingError(f"{path}: not a valid manifest ({exc})") from exc
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        kind, listed = manifest.get("kind", "full"), manifest["files"]
+        stated = manifest.get("batch_date")
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise LandingError(f"{where}: not a valid manifest ({exc})") from exc
+    day = parse_batch_name(batch_dir.name)
+    if stated is not None and day is not None and stated != day[0].isoformat():
+        raise LandingError(f"{where}: its batch_date {stated} is not the folder's {day[0]}")
+    if kind not in ("full", "delta") or not isinstance(listed, list):
+        raise LandingError(f"{where}: kind must be full or delta and files a list")
+    entries: dict[str, dict] = {}
+    for entry in listed:
+        problem = _entry_problem(entry)
+        if problem is None and entry["file"] in entries:
+            problem = f"{entry['file']} is listed twice"
+        if problem:
+            raise LandingError(f"{where}: {problem}")
+        entries[entry["file"]] = {**entry, "kind": kind}
+    return entries
 
 
 def export_files(landing_dir: Path, export: str) -> list[ExportFile]:
     """Every delivered file of one export, oldest batch first, checked against its manifest: a
-    file missing or differing from its manifest entry carries the `problem` (the loader refuses
-    it and records why)."""
+    file that cannot be read as delivered (missing, a symbolic link, not matching its manifest
+    entry, present but unlisted, or in a batch whose manifest breaks the contract) carries the
+    `problem`, and the loader refuses it and records why. Nothing outside a batch folder is read:
+    an untrusted path is refused without opening it."""
     files = []
+    name = f"{export}.csv"
     for batch_dir in batch_dirs(landing_dir):
-        entries = read_manifest(batch_dir)
-        entry = entries.get(f"{export}.csv")
-        if entry is None:
-            continue
         batch_date, delivery = parse_batch_name(batch_dir.name)
-        path = batch_dir / entry["file"]
-        problem, actual = None, str(entry["sha256"])
-        if not path.is_file():
-            problem = f"listed in {batch_dir.name}/{MANIFEST} but missing"
+        path = batch_dir / name
+        present = path.is_symlink() or path.exists()
+        try:
+            entry = read_manifest(batch_dir).get(name)
+        except LandingError as exc:
+            if not (batch_dir / MANIFEST).is_file() or not present:
+                raise  # an incomplete batch: the run waits for it like the sensor does
+            entry, problem = None, str(exc).removeprefix(f"{batch_dir.name}/")
         else:
-            actual = sha256_of(path)
-            if actual != entry["sha256"]:
-                problem = f"sha256 {actual} does not match the manifest's {entry['sha256']}"
-        files.append(
-            ExportFile(
-                path, batch_date, int(entry["rows"]), actual, entry["kind"], delivery, problem
-            )
+            if entry is None and not present:
+                continue  # the batch does not deliver this export
+            problem = None if entry else f"in the batch folder but not listed in its {MANIFEST}"
+        trusted = _untrusted_path(batch_dir, landing_dir) is None and (
+            not present or _untrusted_path(path, batch_dir) is None
         )
+        if problem is None and not trusted:
+            problem = _untrusted_path(batch_dir, landing_dir) or _untrusted_path(path, batch_dir)
+        actual = str(entry["sha256"]) if entry else ""
+        if trusted and path.is_file():
+            actual = sha256_of(path)  # also of a refused file: a decision names its content
+        if problem is None and not path.is_file():
+            problem = f"listed in {batch_dir.name}/{MANIFEST} but missing"
+        elif problem is None and path.stat().st_size != entry["bytes"]:
+            problem = f"{path.stat().st_size} bytes, the manifest says {entry['bytes']}"
+        elif problem is None and actual != entry["sha256"]:
+            problem = f"sha256 {actual} does not match the manifest's {entry['sha256']}"
+        rows = int(entry["rows"]) if entry else 0
+        kind = entry["kind"] if entry else "delta"
+        files.append(ExportFile(path, batch_date, rows, actual, kind, delivery, problem))
     if not files:
         raise LandingError(f"no batch under {landing_dir} delivers {export}.csv")
     return files

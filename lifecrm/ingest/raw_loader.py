@@ -20,6 +20,7 @@ on.
 
 from __future__ import annotations
 
+import csv
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -113,8 +114,10 @@ def ensure_accounting(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _header(path) -> list[str]:
+    """The header's column names, read with the same CSV rules as the rows (a header whose names
+    are quoted, as many exports write it, is valid CSV)."""
     with open(path, encoding="utf-8-sig", newline="") as handle:
-        return [name.strip() for name in handle.readline().rstrip("\r\n").split(",")]
+        return [name.strip() for name in next(csv.reader(handle), [])]
 
 
 def _add_new_columns(con, table: str, columns: list[str]) -> list[str]:
@@ -288,7 +291,7 @@ def _record_refusal(
 ) -> None:
     """A file refused before any of it was loaded: its manifest row says why, and its rows are
     counted as refused (they are still in the landing folder, untouched)."""
-    size = file.path.stat().st_size if file.path.is_file() else None
+    size = file.path.lstat().st_size if file.path.is_file() and not file.problem else None
     con.execute(
         f"insert into {MANIFEST_TABLE} (export, batch_date, source_file, size_bytes, sha256, "
         "rows_in_manifest, rows_loaded, rows_quarantined, load_id, loaded_at, validated_at, "

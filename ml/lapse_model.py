@@ -82,13 +82,15 @@ def run(con: duckdb.DuckDBPyConnection) -> LapseModelRun:
     chosen = max(CANDIDATES, key=lambda name: evaluated[name]["roc_auc"])
 
     # The chosen model is refit on the latest fully observed window and registered; today's
-    # policies are scored by the latest promoted model (this one, if it met the floors).
+    # policies are scored by the latest promoted model (this one, if it met the floors). Its
+    # metrics are the out-of-time ones of the fit a horizon earlier: the registry says so.
     registered = register(
         con,
         REGISTERED_NAME,
         fit_calibrated(chosen, test),
         trained_as_of=test_as_of,
         evaluated_as_of=test_as_of,
+        metrics_trained_as_of=fit_as_of,
         features=CATEGORICAL + NUMERIC,
         metrics=evaluated[chosen],
     )

@@ -5,6 +5,11 @@ window, features, hyper-parameters, metrics and artefact (a joblib file under
 A model is promoted only when its evaluation meets its floors (`PROMOTION_FLOORS` unless the
 model states its own); otherwise it is recorded with the reason and the previous promoted model
 keeps scoring.
+
+`trained_as_of` is the date of the artefact's own training window; `metrics_trained_as_of` that
+of the model the metrics were measured on. A model chosen out of time and then refit on the
+latest fully observed window (the lapse model) carries the metrics of the fit a horizon earlier:
+the two dates differ, and `evaluated_as_of` is the window those metrics are from.
 """
 
 from __future__ import annotations
@@ -45,8 +50,10 @@ def _ensure_table(con: duckdb.DuckDBPyConnection) -> None:
             model_name varchar, version integer, algorithm varchar, trained_at timestamp,
             trained_as_of date, evaluated_as_of date, features varchar, hyper_parameters varchar,
             metrics varchar, artefact_path varchar, artefact_sha256 varchar,
-            is_promoted boolean, promotion_reason varchar)"""
+            is_promoted boolean, promotion_reason varchar, metrics_trained_as_of date)"""
     )
+    # a registry written before the column existed
+    con.execute(f"alter table {TABLE} add column if not exists metrics_trained_as_of date")
 
 
 def promotion_decision(
@@ -74,8 +81,12 @@ def register(
     features: list[str],
     metrics: dict[str, float],
     floors: dict[str, float] = PROMOTION_FLOORS,
+    metrics_trained_as_of: date | None = None,
+    note: str = "",
 ) -> Registered:
-    """Save `model`, record it, and promote it if its metrics meet the floors."""
+    """Save `model`, record it, and promote it if its metrics meet the floors. The metrics are
+    the artefact's own unless `metrics_trained_as_of` names the training date of the model they
+    were measured on (a refit artefact carries its predecessor's out-of-time metrics)."""
     _ensure_table(con)
     version = con.execute(
         f"select coalesce(max(version), 0) + 1 from {TABLE} where model_name = ?", [model_name]
@@ -85,13 +96,18 @@ def register(
     artefact = folder / f"v{version}.joblib"
     joblib.dump(model, artefact)
     promoted, reason = promotion_decision(metrics, floors)
+    reason = f"{reason} ({note})" if note else reason
     con.execute(
-        f"insert into {TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"insert into {TABLE} (model_name, version, algorithm, trained_at, trained_as_of, "
+        "evaluated_as_of, features, hyper_parameters, metrics, artefact_path, artefact_sha256, "
+        "is_promoted, promotion_reason, metrics_trained_as_of) "
+        "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             model_name, version, type(_final_estimator(model)).__name__,
             datetime.now().replace(microsecond=0), trained_as_of, evaluated_as_of,
             json.dumps(features), json.dumps(_parameters(model), default=str),
             json.dumps(metrics), str(artefact), sha256_of(artefact), promoted, reason,
+            metrics_trained_as_of or trained_as_of,
         ],
     )  # fmt: skip
     return Registered(model_name, version, promoted, reason, str(artefact))
@@ -128,8 +144,11 @@ def _final_estimator(model):
 
 
 def _parameters(model) -> dict:
-    return {
+    parameters = {
         name: value
         for name, value in _final_estimator(model).get_params().items()
         if isinstance(value, (int, float, str, bool, type(None)))
     }
+    # a calibrated model: how its probabilities were calibrated, beside the estimator's own
+    calibration = getattr(model, "method", None)
+    return {**parameters, "calibration": calibration} if calibration else parameters

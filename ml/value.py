@@ -7,7 +7,15 @@ their value decile, and how value concentrates across the deciles.
   premium year (at most `MAX_YEARS`), weighted by the chance it is still in force then (the
   lapse model's 12-month probability, held year on year), discounted at `DISCOUNT_RATE`, times
   its product type's margin per premium TWD over the book so far.
-- Value score = historical margin + expected future value; decile 10 is the highest tenth.
+- Value score = historical margin + expected future value.
+- Deciles (10 = the highest tenth) rank current customers (a policy in force on the as-of
+  date, `marts.dim_policy.is_in_force`) among themselves: `historical_margin_decile` by
+  historical margin (the paper's value bands, which `docs/simulator.md` and the truth define)
+  and `value_decile` by value score. Former customers, whose margin is all they will bring
+  unless won back, are ranked apart: `former_customer_value_decile`, for the win-back list.
+- `ml.value_concentration`: each tenth of current customers' share of their historical margin
+  (ranked by margin: the published figure) and, beside it, of their value score (ranked by
+  value score).
 
 All of it is SQL in DuckDB, over the lapse scores the model has just written.
 """
@@ -99,9 +107,16 @@ history as (
     group by customer_key
 ),
 
+current_customers as (
+    select distinct customer_key
+    from marts.dim_policy
+    where is_in_force
+),
+
 valued as (
     select
         history.*,
+        current_customers.customer_key is not null as is_current_customer,
         coalesce(future.policies_in_force, 0) as policies_in_force,
         coalesce(future.expected_future_premiums_twd, 0) as expected_future_premiums_twd,
         coalesce(future.expected_future_value_twd, 0) as expected_future_value_twd,
@@ -109,45 +124,93 @@ valued as (
             as value_score_twd
     from history
     left join future on history.customer_key = future.customer_key
+    left join current_customers on history.customer_key = current_customers.customer_key
 )
 
+-- ntile over current customers only (partitioned by the flag, kept for the current ones), and
+-- over former customers apart
 select
     *,
-    ntile(10) over (order by value_score_twd, customer_key) as value_decile
+    case when is_current_customer then ntile(10) over (
+        partition by is_current_customer order by historical_margin_twd, customer_key
+    ) end as historical_margin_decile,
+    case when is_current_customer then ntile(10) over (
+        partition by is_current_customer order by value_score_twd, customer_key
+    ) end as value_decile,
+    case when not is_current_customer then ntile(10) over (
+        partition by is_current_customer order by value_score_twd, customer_key
+    ) end as former_customer_value_decile
 from valued
 order by customer_key
 """
 
 CONCENTRATION_SQL = """
 create or replace table ml.value_concentration as
-with deciles as (
+with current_customers as (
+    select * from ml.customer_value
+    where is_current_customer
+),
+
+-- the paper's value bands: current customers in tenths by historical margin
+by_margin as (
+    select
+        historical_margin_decile as value_decile,
+        count(*) as customers,
+        sum(historical_margin_twd) as historical_margin_twd
+    from current_customers
+    group by historical_margin_decile
+),
+
+-- beside them, the same customers in tenths by value score (margin + expected future value)
+by_value_score as (
     select
         value_decile,
-        count(*) as customers,
         sum(value_score_twd) as value_score_twd,
-        sum(historical_margin_twd) as historical_margin_twd,
         sum(expected_future_value_twd) as expected_future_value_twd
-    from ml.customer_value
+    from current_customers
     group by value_decile
+),
+
+deciles as (
+    select
+        by_margin.*,
+        by_value_score.value_score_twd,
+        by_value_score.expected_future_value_twd
+    from by_margin
+    inner join by_value_score on by_margin.value_decile = by_value_score.value_decile
 )
 
 select
-    *,
-    value_score_twd / sum(value_score_twd) over () as share_of_value,
+    value_decile,
+    customers,
+    historical_margin_twd,
     historical_margin_twd / sum(historical_margin_twd) over () as share_of_historical_margin,
+    sum(historical_margin_twd) over (order by value_decile desc)
+        / sum(historical_margin_twd) over () as cumulative_share_of_historical_margin_from_top,
+    value_score_twd,
+    value_score_twd / sum(value_score_twd) over () as share_of_value,
     sum(value_score_twd) over (order by value_decile desc)
-        / sum(value_score_twd) over () as cumulative_share_from_top
+        / sum(value_score_twd) over () as cumulative_share_of_value_from_top,
+    expected_future_value_twd
 from deciles
 order by value_decile desc
 """
 
+# `share_of_value` is the value score's share (the ml model's "value"); dbt's staging model
+# publishes it as `share_of_value_score`.
+
 
 def run(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
-    """Rebuild ml.customer_value and ml.value_concentration; returns each decile's share."""
+    """Rebuild ml.customer_value and ml.value_concentration; returns each decile's share of
+    current customers' historical margin (`decile_<n>`) and of their value score
+    (`value_score_decile_<n>`)."""
     con.execute("create schema if not exists ml")
     con.execute(CUSTOMER_VALUE_SQL)
     con.execute(CONCENTRATION_SQL)
     rows = con.execute(
-        "select value_decile, share_of_value from ml.value_concentration order by value_decile"
+        "select value_decile, share_of_historical_margin, share_of_value "
+        "from ml.value_concentration order by value_decile"
     ).fetchall()
-    return {f"decile_{decile}": float(share) for decile, share in rows}
+    shares = {f"decile_{decile}": float(margin) for decile, margin, _ in rows}
+    shares |= {f"value_score_decile_{decile}": float(score) for decile, _, score in rows}
+    return shares

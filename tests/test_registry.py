@@ -66,3 +66,22 @@ def test_no_promoted_model_or_a_changed_artefact_is_refused(con):
         artefact.write(b"tampered")
     with pytest.raises(RegistryError, match="does not match its recorded sha256"):
         load_promoted(con, "lapse_risk")
+
+
+def test_a_registry_from_before_metrics_trained_as_of_gains_the_column(con):
+    con.execute("create schema ml")
+    con.execute(
+        "create table ml.model_registry (model_name varchar, version integer, algorithm varchar,"
+        " trained_at timestamp, trained_as_of date, evaluated_as_of date, features varchar,"
+        " hyper_parameters varchar, metrics varchar, artefact_path varchar,"
+        " artefact_sha256 varchar, is_promoted boolean, promotion_reason varchar)"
+    )
+    register(
+        con, "lapse_risk", fitted(1), trained_as_of=date(2024, 12, 31),
+        evaluated_as_of=date(2024, 12, 31), metrics_trained_as_of=date(2023, 12, 31),
+        features=["a"], metrics={"roc_auc": 0.7},
+    )  # fmt: skip
+    record(con, fitted(2), 0.7)
+    assert con.execute(
+        "select metrics_trained_as_of from ml.model_registry order by version"
+    ).fetchall() == [(date(2023, 12, 31),), (date(2024, 12, 31),)]

@@ -201,7 +201,7 @@ def test_executive_headlines_agree_with_the_marts(built_world):
             ).fetchone()[0]
         shares = dict(
             con.execute(
-                "select value_decile, share_of_value from strategic.value_concentration"
+                "select decile, share_of_historical_margin from strategic.value_concentration"
             ).fetchall()
         )
     measured[("value_top_decile_share", "current")] = shares[10]

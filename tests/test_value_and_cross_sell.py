@@ -3,6 +3,7 @@ the simulator's truth."""
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import duckdb
@@ -44,58 +45,110 @@ def test_historical_margin_is_the_truths_customer_value(built_world):
     assert ours.sum() == pytest.approx(true.sum(), rel=0.005)
 
 
-def test_current_customers_margin_concentrates_as_the_truth_says(built_world):
-    """The paper's value bands rank current customers: over those with a policy in force, the
-    warehouse's historical margin splits into tenths with the truth's shares."""
+def truth_tenths(values) -> np.ndarray:
+    """Each tenth's share of the total, the top tenth first (the simulator's own deciles)."""
+    ordered = np.sort(np.array(values, dtype=float))[::-1]
+    return np.array([part.sum() for part in np.array_split(ordered, 10)]) / ordered.sum()
+
+
+def test_published_value_concentration_is_the_truths(built_world):
+    """The paper's value bands as `docs/simulator.md` defines them: current customers (a policy
+    in force on the as-of date) in tenths by historical margin. The published table's shares
+    are the truth's, over as many customers as the truth's current policyholders."""
     truth = built_world.data_dir / "truth" / "customers.csv"
-
-    def tenths(values) -> np.ndarray:
-        ordered = np.sort(np.array(values, dtype=float))[::-1]
-        return np.array([part.sum() for part in np.array_split(ordered, 10)]) / ordered.sum()
-
-    ours = [v for (v,) in rows(
+    published = rows(
         built_world,
-        "select historical_margin_twd from ml.customer_value where policies_in_force > 0",
-    )]  # fmt: skip
+        "select decile, customers, share_of_historical_margin, "
+        "cumulative_share_of_historical_margin_from_top "
+        "from strategic.value_concentration order by decile desc",
+    )
     true = [v for (v,) in rows(
         built_world,
         f"select value_twd from read_csv('{truth}') where is_policyholder_at_end",
     )]  # fmt: skip
-    assert len(ours) == pytest.approx(len(true), rel=0.03)
-    np.testing.assert_allclose(tenths(ours), tenths(true), atol=0.02)
-    assert tenths(true)[-1] < 0
-
-
-def test_value_deciles_concentrate_value(built_world):
-    deciles = rows(
-        built_world,
-        "select value_decile, count(*), min(value_score_twd), max(value_score_twd) "
-        "from ml.customer_value group by 1 order by 1",
-    )
-    assert [decile for decile, *_ in deciles] == list(range(1, 11))
-    sizes = [size for _, size, _, _ in deciles]
-    assert max(sizes) - min(sizes) <= 1
-    # a higher decile never holds a lower value than the decile below it
-    for (_, _, _, top_of_lower), (_, _, bottom_of_higher, _) in zip(
-        deciles, deciles[1:], strict=False
-    ):
-        assert bottom_of_higher >= top_of_lower
-    shares = dict(
-        rows(built_world, "select value_decile, share_of_value from ml.value_concentration")
-    )
-    assert sum(shares.values()) == pytest.approx(1.0)
-    assert shares[10] == max(shares.values()) and shares[10] > 0.2
-    assert shares[1] == min(shares.values())
-    cumulative = [
-        share for (share,) in rows(
+    assert [decile for decile, *_ in published] == list(range(10, 0, -1))
+    assert sum(customers for _, customers, _, _ in published) == pytest.approx(len(true), rel=0.01)
+    shares = np.array([share for _, _, share, _ in published])
+    np.testing.assert_allclose(shares, truth_tenths(true), atol=0.02)
+    np.testing.assert_allclose([c for *_, c in published], np.cumsum(shares))
+    assert shares[-1] < 0  # the bottom tenth destroys value
+    # the executive headlines carry the same two figures
+    headlines = dict(
+        rows(
             built_world,
-            "select cumulative_share_from_top from ml.value_concentration "
-            "order by value_decile desc",
+            "select kpi_code, current_value from strategic.executive_headlines "
+            "where kpi_code in ('value_top_decile_share', 'value_bottom_decile_share')",
         )
-    ]  # fmt: skip
-    from_top = np.cumsum([shares[decile] for decile in range(10, 0, -1)])
-    np.testing.assert_allclose(cumulative, from_top)
-    assert cumulative[-1] == pytest.approx(1.0)
+    )
+    assert headlines == {
+        "value_top_decile_share": pytest.approx(shares[0]),
+        "value_bottom_decile_share": pytest.approx(shares[-1]),
+    }
+
+
+def test_value_deciles_rank_current_and_former_customers_apart(built_world):
+    """Current customers are in tenths by margin and by value score; former customers (nothing
+    in force) only in tenths of their own, which the win-back list uses."""
+    (misplaced,) = rows(
+        built_world,
+        """
+        select count(*) from ml.customer_value as v
+        left join (
+            select distinct customer_key from marts.dim_policy where is_in_force
+        ) as current using (customer_key)
+        where v.is_current_customer <> (current.customer_key is not null)
+           or (v.is_current_customer and (
+               v.value_decile is null or v.historical_margin_decile is null
+               or v.former_customer_value_decile is not null))
+           or (not v.is_current_customer and (
+               v.value_decile is not null or v.historical_margin_decile is not null
+               or v.former_customer_value_decile is null))
+        """,
+    )[0]
+    assert misplaced == 0
+    for decile, value in [
+        ("historical_margin_decile", "historical_margin_twd"),
+        ("value_decile", "value_score_twd"),
+        ("former_customer_value_decile", "value_score_twd"),
+    ]:
+        deciles = rows(
+            built_world,
+            f"select {decile}, count(*), min({value}), max({value}) from ml.customer_value "
+            f"where {decile} is not null group by 1 order by 1",
+        )
+        assert [d for d, *_ in deciles] == list(range(1, 11)), decile
+        sizes = [size for _, size, _, _ in deciles]
+        assert max(sizes) - min(sizes) <= 1, decile
+        # a higher decile never holds a lower value than the decile below it
+        for (_, _, _, top_of_lower), (_, _, bottom_of_higher, _) in zip(
+            deciles, deciles[1:], strict=False
+        ):
+            assert bottom_of_higher >= top_of_lower, decile
+    # the value score's tenths of the same current customers, beside the margin's
+    scores = rows(
+        built_world,
+        "select decile, share_of_value_score, cumulative_share_of_value_score_from_top "
+        "from strategic.value_concentration order by decile desc",
+    )
+    (expected_top,) = rows(
+        built_world,
+        "select sum(value_score_twd) filter (where value_decile = 10) / sum(value_score_twd) "
+        "from ml.customer_value where is_current_customer",
+    )[0]
+    assert scores[0][1] == pytest.approx(expected_top)
+    assert sum(share for _, share, _ in scores) == pytest.approx(1.0)
+    assert scores[-1][2] == pytest.approx(1.0)
+    # the win-back list ranks former customers among themselves
+    (wrong,) = rows(
+        built_world,
+        """
+        select count(*) from tactical.winback_list as w
+        join ml.customer_value as v using (customer_key)
+        where v.is_current_customer
+           or w.former_customer_value_decile is distinct from v.former_customer_value_decile
+        """,
+    )[0]
+    assert wrong == 0
 
 
 def test_future_value_discounts_premiums_by_survival(built_world):
@@ -233,3 +286,25 @@ def test_the_report_models_read_the_ml_tables(built_world):
             "order by purchase_probability_12m desc, customer_key limit 1",
         )[0]
         assert best == top
+
+
+def test_the_registry_says_which_fit_the_lapse_metrics_are_from(built_world):
+    """The registered lapse model is refit on the latest window; the metrics it carries are the
+    chosen candidate's, fitted a horizon earlier and evaluated out of time. The registry's dates
+    are those of `ml.model_metrics`, not the refit's."""
+    [(trained, metrics_trained, evaluated, metrics)] = rows(
+        built_world,
+        "select trained_as_of, metrics_trained_as_of, evaluated_as_of, metrics "
+        "from ml.model_registry where model_name = 'lapse_risk' order by version desc limit 1",
+    )
+    chosen = rows(
+        built_world,
+        "select distinct trained_as_of, evaluated_as_of from ml.model_metrics where is_chosen",
+    )
+    assert chosen == [(metrics_trained, evaluated)]
+    assert metrics_trained < trained  # the artefact is the refit on the later window
+    (roc_auc,) = rows(
+        built_world,
+        "select value from ml.model_metrics where is_chosen and metric = 'roc_auc'",
+    )[0]
+    assert json.loads(metrics)["roc_auc"] == pytest.approx(roc_auc)

@@ -52,12 +52,13 @@ def to_svg(figure: plt.Figure) -> str:
 
 
 def value_concentration(deciles: Sequence[int], shares: Sequence[float]) -> str:
-    """Each decile's share of value as bars (top first), with the cumulative curve over them."""
+    """Each tenth of current customers' share of their historical margin as bars (top first),
+    with the cumulative curve over them."""
     figure, axes = plt.subplots(figsize=(WIDTH, HEIGHT), layout="constrained")
     labels = [str(d) for d in deciles]
     percents = [100 * s for s in shares]
     colours = ["#2a9d8f" if share >= 0 else "#e76f51" for share in shares]
-    bars = axes.bar(labels, percents, color=colours, label="the decile's share of value")
+    bars = axes.bar(labels, percents, color=colours, label="the tenth's share of the margin")
     # each bar's figure inside it, or beyond its end when it is too short to hold the text
     span = max(abs(p) for p in percents) or 1
     for bar, share in zip(bars, percents, strict=True):
@@ -81,8 +82,8 @@ def value_concentration(deciles: Sequence[int], shares: Sequence[float]) -> str:
     )
     axes.axhline(0, color="black", linewidth=0.8)
     axes.yaxis.set_major_formatter(PERCENT)
-    axes.set_xlabel("value decile (10 = the most valuable tenth)")
-    axes.set_ylabel("share of the total value")
+    axes.set_xlabel("current customers in tenths by historical margin (10 = the most valuable)")
+    axes.set_ylabel("share of current customers' margin")
     figure.legend(loc="outside upper center", ncols=2)
     return to_svg(figure)
 

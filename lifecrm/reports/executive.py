@@ -38,20 +38,23 @@ def value_concentration_chart(
 ) -> Chart:
     rows = _rows(
         con,
-        "select value_decile, share_of_value from strategic.value_concentration "
-        "order by value_decile desc",
+        "select decile, share_of_historical_margin, share_of_value_score "
+        "from strategic.value_concentration order by decile desc",
     )
     title = "Value concentration"
     if not rows:
         return Chart("value_concentration", title, "No customer value has been scored yet.", None)
     top = headline.value_of(headlines, "value_top_decile_share")
     bottom = headline.value_of(headlines, "value_bottom_decile_share")
+    score_top, score_bottom = rows[0][2], rows[-1][2]
     text = (
-        "Customers in ten equal bands by value score (what each has earned the insurer and is "
-        f"expected to earn). The most valuable tenth holds {percent(top)} of the book's value "
-        f"and the least valuable tenth {percent(bottom)}: as in the paper's Royal &amp; "
-        "SunAlliance case (38% and \u221228%), a tail of customers destroys value that the rest "
-        "create."
+        "Current customers (a policy in force) in ten equal bands by historical margin (what "
+        f"each has earned the insurer so far). The most valuable tenth holds {percent(top)} of "
+        f"their margin and the least valuable tenth {percent(bottom)}: as in the paper's Royal "
+        "&amp; SunAlliance case (38% and \u221228%), a tail of customers destroys value that "
+        "the rest create. Ranked by value score instead (margin plus the margin their policies "
+        f"in force are expected to earn), the top tenth holds {percent(score_top)} of the value "
+        f"score and the bottom tenth {percent(score_bottom)}."
     )
     svg = charts.value_concentration([r[0] for r in rows], [r[1] for r in rows])
     return Chart("value_concentration", title, text, svg)

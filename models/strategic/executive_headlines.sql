@@ -62,10 +62,10 @@ policy_months as (
 
 -- the KPIs, in the order the report shows them; is_higher_better says which way is good news
 {%- set kpis = [
-    ('value_top_decile_share', 'Share of value held by the most valuable tenth', 'share', true,
-        'customers', 'strategic.value_concentration'),
-    ('value_bottom_decile_share', 'Share of value held by the least valuable tenth', 'share', true,
-        'customers', 'strategic.value_concentration'),
+    ('value_top_decile_share', 'Share of margin held by the most valuable tenth of current customers',
+        'share', true, 'customers', 'strategic.value_concentration'),
+    ('value_bottom_decile_share', 'Share of margin held by the least valuable tenth of current customers',
+        'share', true, 'customers', 'strategic.value_concentration'),
     ('persistency_13m', '13-month persistency', 'share', true, 'policies', 'strategic.crm_scorecard'),
     ('persistency_25m', '25-month persistency', 'share', true, 'policies', 'strategic.crm_scorecard'),
     ('nps', 'Net promoter score', 'points', true, 'survey responses', 'strategic.crm_scorecard'),
@@ -207,17 +207,18 @@ campaign_returns as (
     group by period_name
 ),
 
--- value concentration on the as-of date: the deciles' shares as the value model put them
+-- value concentration on the as-of date: the top and bottom tenths of current customers by
+-- historical margin and their share of it, as the value model put them
 concentration as (
     select
         'current' as period_name,
-        case when value_decile = 10 then 'value_top_decile_share' else 'value_bottom_decile_share' end
+        case when decile = 10 then 'value_top_decile_share' else 'value_bottom_decile_share' end
             as kpi_code,
-        share_of_value as numerator,
+        share_of_historical_margin as numerator,
         cast(1 as double) as denominator,
         customers as basis
     from value_concentration
-    where value_decile in (1, 10)
+    where decile in (1, 10)
 ),
 
 measures as (

@@ -1,6 +1,7 @@
 -- Former customers worth winning back: no policy in force, the last one terminated (lapsed,
 -- surrendered, ...) within the last var('winback_months') months, ranked by the value they
--- brought. The paper's lifecycle ends in "buys again": the win-back appeal. A lapsed policy can
+-- brought; their value decile is among former customers (`former_customer_value_decile`), as
+-- current customers' deciles leave them out. The paper's lifecycle ends in "buys again": the win-back appeal. A lapsed policy can
 -- be reinstated; one that ended otherwise (surrendered, matured) is replaced by a new one.
 with as_of as (
     select {{ as_of_date() }} as as_of_date
@@ -54,7 +55,7 @@ phrased as (
     select
         *,
         case
-            when value_decile >= 8 then 'visit the customer'
+            when former_customer_value_decile >= 8 then 'visit the customer'
             else
                 'make the customer a win-back offer '
                 || {{ by_channel('preferred_channel', 'preferred_channel_name') }}
@@ -63,7 +64,7 @@ phrased as (
             when latest_policy_status = 'lapsed'
                 then
                     ' to reinstate their lapsed ' || latest_product_name || ' policy ' || latest_policy_number
-                    || case when value_decile >= 8 then ' with a premium holiday' else '' end
+                    || case when former_customer_value_decile >= 8 then ' with a premium holiday' else '' end
             else
                 ' for a new policy in place of their ' || coalesce(latest_product_name, 'former')
                 || ' policy ' || coalesce(latest_policy_number, '') || ', which ended on '
@@ -83,7 +84,7 @@ final as (
         cast(latest_policy_number as {{ dbt.type_string() }}) as latest_policy_number,
         cast(latest_policy_status as {{ dbt.type_string() }}) as latest_policy_status,
         policies_ever,
-        value_decile,
+        former_customer_value_decile,
         value_score_twd,
         segment_name,
         servicing_agent_id,
@@ -94,7 +95,8 @@ final as (
         preferred_channel,
         cast(
             'No policy in force since ' || cast(latest_termination_date as {{ dbt.type_string() }})
-            || '; value decile ' || coalesce(cast(value_decile as {{ dbt.type_string() }}), 'unknown')
+            || '; value decile ' || coalesce(cast(former_customer_value_decile as {{ dbt.type_string() }}), 'unknown')
+            || ' among former customers'
             || {{ orphan_reason('is_orphaned', 'had_agent') }} || '.'
             as {{ dbt.type_string() }}
         ) as reason,

@@ -1,5 +1,5 @@
-"""Customer value as assets: each customer's margin, expected future value and decile, and how
-value concentrates across the deciles."""
+"""Customer value as assets: each customer's margin, expected future value and deciles, and how
+value concentrates across the tenths of current customers."""
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
@@ -22,7 +22,8 @@ INPUTS = [
             kinds={"duckdb"},
             description=(
                 "Each customer's historical margin, expected future value (remaining premiums "
-                "× survival from the lapse model, discounted), value score and decile (10 = top)."
+                "× survival from the lapse model, discounted) and value score; current customers' "
+                "deciles by margin and by value score, former customers' by value (10 = top)."
             ),
         ),
         dg.AssetSpec(
@@ -30,7 +31,10 @@ INPUTS = [
             deps=[dg.AssetKey(["ml", "customer_value"])],
             group_name="ml",
             kinds={"duckdb"},
-            description="Each value decile's share of total value, highest first.",
+            description=(
+                "Each tenth of current customers' share of their historical margin (ranked by "
+                "margin, the paper's value bands) and of their value score (ranked by it)."
+            ),
         ),
     ],
     pool=WAREHOUSE_POOL,
@@ -38,15 +42,20 @@ INPUTS = [
 def customer_value(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
     with warehouse.get_connection() as con:
         shares = value.run(con)
-        (customers,) = con.execute("select count(*) from ml.customer_value").fetchall()[0]
+        customers, current = con.execute(
+            "select count(*), count(*) filter (where is_current_customer) from ml.customer_value"
+        ).fetchall()[0]
         table = con.sql("select * from ml.value_concentration").to_arrow_table().to_pandas()
-    context.log.info(
-        f"valued {customers} customers; top decile {shares['decile_10']:.1%} of value, "
-        f"bottom decile {shares['decile_1']:.1%}"
-    )
+    if current:
+        context.log.info(
+            f"valued {customers} customers, {current} of them current; by historical margin the "
+            f"top tenth of current customers holds {shares['decile_10']:.1%} and the bottom "
+            f"{shares['decile_1']:.1%}; by value score {shares['value_score_decile_10']:.1%} "
+            f"and {shares['value_score_decile_1']:.1%}"
+        )
     yield dg.MaterializeResult(
         asset_key=["ml", "customer_value"],
-        metadata={"customers": customers},
+        metadata={"customers": customers, "current_customers": current},
     )
     yield dg.MaterializeResult(
         asset_key=["ml", "value_concentration"],

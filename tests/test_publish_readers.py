@@ -80,3 +80,33 @@ def test_the_old_reader_refuses_a_file_duckdb_2_writes_by_default(tmp_path):
     )  # fmt: skip
     assert done.returncode != 0
     assert "version" in done.stderr.lower()
+
+
+def test_every_published_layer_is_also_parquet_with_its_rows(built_world):
+    """Each table of marts, features, ml, strategic and tactical is published as Parquet with the
+    rows the DuckDB file holds; the direct identifiers (`pii`) and the loading layers are not."""
+    parquet = built_world.data_dir / "warehouse" / "parquet"
+    con = built_world.connect()
+    try:
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_type = 'BASE TABLE' order by 1, 2"
+        ).fetchall()
+        counts = {
+            f"{schema}/{table}.parquet": con.execute(
+                f'select count(*) from "{schema}"."{table}"'
+            ).fetchall()[0][0]
+            for schema, table in tables
+            if schema in ("marts", "features", "ml", "strategic", "tactical")
+        }
+    finally:
+        con.close()
+    assert {name.split("/")[0] for name in counts} == {
+        "marts", "features", "ml", "strategic", "tactical"
+    }  # fmt: skip
+    assert "marts/dim_customer.parquet" in counts and "ml/policy_lapse_scores.parquet" in counts
+    published = {p.relative_to(parquet).as_posix() for p in parquet.glob("*/*.parquet")}
+    assert published == set(counts)  # nothing else: no pii, raw, quarantine or staging
+    for name, rows in counts.items():
+        assert pq.read_metadata(parquet / name).num_rows == rows, name
+    assert sum(counts.values()) > 0

@@ -1,8 +1,9 @@
 """One block of the world, simulated from first contact to the horizon.
 
 Order matters because causes come before effects: people, then their first and repeat
-purchases, then complaints (which raise lapse hazards), then campaign touches (whose conversions
-are new policies), then every policy's life, its premiums, events and claims.
+purchases, then complaints (which raise lapse hazards), then those policies' lives, then campaign
+touches in order of their start (whose conversions are new policies, which then live), then every
+policy's premiums, events and claims.
 """
 
 from __future__ import annotations
@@ -39,10 +40,8 @@ class SimulatedBlock:
     agent_leave: np.ndarray  # each policy's servicing agent's termination date (NaT: in post)
 
 
-def _convert(rng, cfg, block: Block, agents, touches, conversions) -> dict | None:
-    """Campaign conversions become policies; the touch rows learn their policy and premium."""
-    if len(conversions.get("customer_idx", [])) == 0:
-        return None
+def _convert(rng, cfg, block: Block, agents, conversions) -> dict:
+    """Campaign conversions become policies (with `_touch_row`, their row in the touches)."""
     types = np.array(
         ["term", "whole_life", "endowment", "critical_illness", "annuity", "investment_linked"]
     )
@@ -55,6 +54,17 @@ def _convert(rng, cfg, block: Block, agents, touches, conversions) -> dict | Non
     sold["campaign_id"] = conversions["campaign_id"].astype("U8")
     sold["_touch_row"] = conversions["touch_row"]
     return sold
+
+
+def _live(rng, block: Block, pols: dict, agents, params: Parameters) -> lifecycle.Outcome:
+    """Simulate these policies' lives to the horizon and fill their end date and kind."""
+    n = len(block.customers["customer_id"])
+    complaint_dates = complaint_dates_by_policy(block.complaints, pols["owner_idx"], n)
+    outcome = lifecycle.simulate(
+        rng, block.customers, pols, agents, complaint_dates, params.base_lapse_hazard, block.horizon
+    )
+    lifecycle.final_status(pols, outcome, rng)
+    return outcome
 
 
 def simulate_block(
@@ -81,32 +91,40 @@ def simulate_block(
     block.complaints = records.complaints(
         block_rng(cfg.seed, index, "complaints"), block.customers, base, horizon
     )
-    # Campaigns target people by their policies as sold; nothing has ended yet at this stage.
-    unknown_end = {"end_date": np.full(len(base["owner_idx"]), np.datetime64("NaT", "D")),
-                   "end_type": np.full(len(base["owner_idx"]), "", dtype="U24")}  # fmt: skip
-    block.policies = {**base, **unknown_end}
-    touches, conversions = crm_campaigns.campaign_touches(
-        block, campaigns, block_rng(cfg.seed, index, "touches")
+    # A policy's life depends on its owner, its agent and its owner's complaints, never on other
+    # policies: the policies sold without a campaign live first, so that each campaign, in order
+    # of its start, reaches the customers it is for as they stand then; the policies it wins live
+    # as they are issued, before the next campaign looks.
+    rng = block_rng(cfg.seed, index, "lifecycle")
+    outcomes = [_live(rng, block, base, agents, params)]
+    block.policies = base
+    conversion_rng = block_rng(cfg.seed, index, "conversions")
+    won_rng = block_rng(cfg.seed, index, "wonlives")
+
+    def issue(conversions: dict) -> None:
+        won = _convert(conversion_rng, cfg, block, agents, conversions)
+        outcomes.append(_live(won_rng, block, won, agents, params))
+        block.policies = policies.concat([block.policies, won])
+
+    touches, _ = crm_campaigns.campaign_touches(
+        block, campaigns, block_rng(cfg.seed, index, "touches"), issue=issue
     )
-    won = _convert(
-        block_rng(cfg.seed, index, "conversions"), cfg, block, agents, touches, conversions
-    )
-    pols = policies.order_and_number(policies.concat([base, won]) if won else base, index)
+    pols, order = policies.order_and_number(block.policies, index)
+    outcome = lifecycle.take(lifecycle.concat(outcomes), order)
     block.policies = pols
+    # complaints name a policy by its row among the policies sold without a campaign
+    new_row = np.empty(len(order), dtype=np.int64)
+    new_row[order] = np.arange(len(order))
+    linked = block.complaints["policy_idx"] >= 0
+    block.complaints["policy_idx"][linked] = new_row[block.complaints["policy_idx"][linked]]
     # customers' agent: the servicing agent of their first policy
     first_policy = np.full(n, -1)
-    order = np.argsort(pols["issue_date"])[::-1]
-    first_policy[pols["owner_idx"][order]] = order
+    latest_first = np.argsort(pols["issue_date"])[::-1]
+    first_policy[pols["owner_idx"][latest_first]] = latest_first
     has = first_policy >= 0
     block.customers["agent_id"][has] = pols["agent_id"][first_policy[has]]
     block.customers["is_prospect"] = ~has
 
-    rng = block_rng(cfg.seed, index, "lifecycle")
-    complaint_dates = complaint_dates_by_policy(block.complaints, pols["owner_idx"], n)
-    outcome = lifecycle.simulate(
-        rng, block.customers, pols, agents, complaint_dates, params.base_lapse_hazard, horizon
-    )
-    lifecycle.final_status(pols, outcome, rng)
     payments = lifecycle.schedule(rng, pols, outcome, horizon)
     payments["payment_id"] = np.char.add(
         "B",

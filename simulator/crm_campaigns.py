@@ -9,6 +9,8 @@ small helpers the other CRM modules share.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from simulator.block import Block
@@ -161,20 +163,105 @@ def _holders(owner: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
     return np.bincount(owner[mask], minlength=n)[:n] > 0
 
 
-def campaign_touches(
-    block: Block, campaigns: dict[str, np.ndarray], rng: np.random.Generator
-) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """This block's campaign touches (with `customer_idx`) and the conversions the core must issue.
-
-    Conversions: touch_row, customer_idx, issue_date, product_type, channel, campaign_id.
-    """
+def _eligible(block: Block, ctype: str, begin: np.datetime64) -> np.ndarray:
+    """The customers a campaign of this type is for, as of its start, by the policies as they
+    stand then: retention and cross-sell reach policyholders with a policy in force, win-back
+    former policyholders whose last policy ended in the two years before (nothing in force
+    now), acquisition prospects (never bought) already in contact; nobody dead."""
     cust, pol = block.customers, block.policies
     n = len(cust["customer_id"])
-    horizon = block.horizon
-    segment = segment_index(cust)
-    death = death_dates(block)
     owner, issue = pol["owner_idx"], pol["issue_date"]
     policy_end = np.where(np.isnat(pol["end_date"]), FAR, pol["end_date"])
+    in_force = _holders(owner, (issue < begin) & (policy_end > begin), n)
+    if ctype in ("cross_sell", "retention"):
+        eligible = in_force
+    elif ctype == "winback":
+        since = add_months(np.array([begin]), -24)[0]
+        ended = _holders(owner, (issue < begin) & (policy_end <= begin) & (policy_end >= since), n)
+        eligible = ended & ~in_force
+    else:  # acquisition
+        held = _holders(owner, issue < begin, n)
+        eligible = cust["is_prospect"].astype(bool) & (cust["created_date"] <= begin) & ~held
+    return eligible & (death_dates(block) > begin)
+
+
+def _touch(
+    block: Block, campaigns: dict[str, np.ndarray], c: int, rng: np.random.Generator
+) -> dict[str, np.ndarray]:
+    """Campaign row `c`'s touches: whom it selected, the control group, responses, conversions."""
+    n = len(block.customers["customer_id"])
+    ctype = campaigns["campaign_type"][c]
+    begin, end = campaigns["start_date"][c], campaigns["end_date"][c]
+    eligible = _eligible(block, ctype, begin)
+    death = death_dates(block)
+    target = np.flatnonzero(eligible & (rng.random(n) < rng.uniform(*TARGET_SHARE)))
+    k, seg = len(target), segment_index(block.customers)[target]
+    control = rng.random(k) < CONTROL_SHARE
+    touch = begin + rng.integers(0, int((end - begin) // DAY) + 1, k) * DAY
+    p = np.clip(BASE_RESPONSE[seg] + np.where(control, 0.0, TRUE_UPLIFT[seg]), 0.0, 1.0)
+    response = touch + rng.integers(1, 21, k) * DAY
+    responded = (rng.random(k) < p) & (response <= block.horizon) & (response < death[target])
+    won = response + rng.integers(5, 31, k) * DAY
+    converted = (
+        responded
+        & (ctype != "retention")
+        & (rng.random(k) < CONVERSION_SHARE)
+        & (won <= block.horizon)
+        & (won < death[target])
+    )
+    return {
+        "campaign_row": np.full(k, c, dtype=np.int64),
+        "customer_idx": target.astype(np.int64),
+        "touch_date": touch,
+        "is_control": control.astype(np.int8),
+        "responded": responded.astype(np.int8),
+        "response_date": np.where(responded, response, NAT),
+        "converted": converted.astype(np.int8),
+        "issue_date": np.where(converted, won, NAT),
+    }
+
+
+def _conversions(
+    block: Block,
+    campaigns: dict[str, np.ndarray],
+    part: dict[str, np.ndarray],
+    first_row: int,
+    rng: np.random.Generator,
+) -> dict[str, np.ndarray]:
+    """The policies a campaign's converted touches ask the core to issue (rows count from
+    `first_row`, the campaign's first row in the block's touches)."""
+    rows = np.flatnonzero(part["converted"] == 1)
+    by_id = part["campaign_row"][rows]
+    who = part["customer_idx"][rows]
+    product = campaigns["product_type"][by_id].astype("<U32")
+    none = product == ""
+    product[none] = draw_product_types(rng, segment_index(block.customers)[who[none]])
+    return {
+        "touch_row": (first_row + rows).astype(np.int64),
+        "customer_idx": who,
+        "issue_date": part["issue_date"][rows],
+        "product_type": product,
+        "channel": recode(campaigns["channel"][by_id], SALES_CHANNEL, "telemarketing"),
+        "campaign_id": campaigns["campaign_id"][by_id].astype(str),
+    }
+
+
+def campaign_touches(
+    block: Block,
+    campaigns: dict[str, np.ndarray],
+    rng: np.random.Generator,
+    issue: Callable[[dict[str, np.ndarray]], None] | None = None,
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """This block's campaign touches (with `customer_idx`) and the conversions they made.
+
+    Campaigns run in order of their start, each reaching the customers it is for as of its start
+    date by the policies `block.policies` holds (with their end dates). `issue`, when given, is
+    called with each campaign's conversions and adds the policies won, with their lives, to
+    `block.policies`, so that a later campaign sees who an earlier one won (and whether they
+    stayed). Conversions: touch_row, customer_idx, issue_date, product_type, channel,
+    campaign_id.
+    """
+    cust = block.customers
     parts: list[dict[str, np.ndarray]] = [
         {
             "campaign_row": np.array([], np.int64), "customer_idx": np.array([], np.int64),
@@ -183,51 +270,21 @@ def campaign_touches(
             "converted": np.array([], np.int8), "issue_date": np.array([], "datetime64[D]"),
         }
     ]  # fmt: skip
-    for c in range(len(campaigns["campaign_id"])):
-        ctype = campaigns["campaign_type"][c]
-        begin, end = campaigns["start_date"][c], campaigns["end_date"][c]
-        in_force = _holders(owner, (issue < begin) & (policy_end > begin), n)
-        if ctype in ("cross_sell", "retention"):
-            eligible = in_force
-        elif ctype == "winback":
-            since = add_months(np.array([begin]), -24)[0]
-            ended = _holders(owner, (policy_end < begin) & (policy_end >= since), n)
-            eligible = ended & ~in_force
-        else:  # acquisition
-            eligible = cust["is_prospect"].astype(bool) & (cust["created_date"] <= begin)
-        eligible &= death > begin
-        target = np.flatnonzero(eligible & (rng.random(n) < rng.uniform(*TARGET_SHARE)))
-        k, seg = len(target), segment[target]
-        control = rng.random(k) < CONTROL_SHARE
-        touch = begin + rng.integers(0, int((end - begin) // DAY) + 1, k) * DAY
-        p = np.clip(BASE_RESPONSE[seg] + np.where(control, 0.0, TRUE_UPLIFT[seg]), 0.0, 1.0)
-        response = touch + rng.integers(1, 21, k) * DAY
-        responded = (rng.random(k) < p) & (response <= horizon) & (response < death[target])
-        won = response + rng.integers(5, 31, k) * DAY
-        converted = (
-            responded
-            & (ctype != "retention")
-            & (rng.random(k) < CONVERSION_SHARE)
-            & (won <= horizon)
-            & (won < death[target])
-        )
-        parts.append(
-            {
-                "campaign_row": np.full(k, c, dtype=np.int64),
-                "customer_idx": target.astype(np.int64),
-                "touch_date": touch,
-                "is_control": control.astype(np.int8),
-                "responded": responded.astype(np.int8),
-                "response_date": np.where(responded, response, NAT),
-                "converted": converted.astype(np.int8),
-                "issue_date": np.where(converted, won, NAT),
-            }
-        )
+    converted: list[dict[str, np.ndarray]] = []
+    rows = 0
+    for c in np.argsort(campaigns["start_date"], kind="stable"):
+        part = _touch(block, campaigns, int(c), rng)
+        won = _conversions(block, campaigns, part, rows, rng)
+        if len(won["touch_row"]):
+            converted.append(won)
+            if issue is not None:
+                issue(won)
+        parts.append(part)
+        rows += len(part["customer_idx"])
     all_ = {col: np.concatenate([p[col] for p in parts]) for col in parts[0]}
-    total = len(all_["customer_idx"])
     idx = all_["customer_idx"]
     touches = {
-        "touch_id": new_ids("T", block.index, total, 12),
+        "touch_id": new_ids("T", block.index, rows, 12),
         "campaign_id": campaigns["campaign_id"][all_["campaign_row"]].astype(str),
         "customer_id": cust["customer_id"][idx],
         "touch_date": all_["touch_date"],
@@ -236,23 +293,12 @@ def campaign_touches(
         "response_date": all_["response_date"],
         "converted": all_["converted"],
         # Wide enough for the policy numbers the core writes in for conversions.
-        "policy_number": np.full(total, "", dtype="<U16"),
-        "premium_won_twd": np.zeros(total, dtype=np.int64),
+        "policy_number": np.full(rows, "", dtype="<U16"),
+        "premium_won_twd": np.zeros(rows, dtype=np.int64),
         "customer_idx": idx,
     }
-    rows = np.flatnonzero(all_["converted"] == 1)
-    by_id = all_["campaign_row"][rows]
-    product = campaigns["product_type"][by_id].astype("<U32")
-    none = product == ""
-    product[none] = draw_product_types(rng, segment[idx[rows][none]])
-    conversions = {
-        "touch_row": rows.astype(np.int64),
-        "customer_idx": idx[rows],
-        "issue_date": all_["issue_date"][rows],
-        "product_type": product,
-        "channel": recode(campaigns["channel"][by_id], SALES_CHANNEL, "telemarketing"),
-        "campaign_id": touches["campaign_id"][rows],
-    }
+    empty = _conversions(block, campaigns, parts[0], 0, rng)
+    conversions = {col: np.concatenate([w[col] for w in [empty, *converted]]) for col in empty}
     return touches, conversions
 
 

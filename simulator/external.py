@@ -47,7 +47,7 @@ import pyarrow as pa
 from simulator.block import Block
 from simulator.contract import EXPORTS, INCOME_BANDS
 from simulator.ids import make_ids
-from simulator.national_id import make_national_ids
+from simulator.national_id import STRANGER_BASE, make_national_ids
 from simulator.people import CITY_POSTCODES, INCOME_SHARE
 
 MISSING_INT = -1  # a missing integer in the export arrays (an empty field once written)
@@ -57,6 +57,7 @@ KNOWN_SHARE = 0.85  # of the block's customers, prospects included
 LOWER_CASE_SHARE = 0.02
 DUPLICATE_SHARE = 0.01
 NOT_A_CUSTOMER_SHARE = 0.03
+STRANGERS_PER_BLOCK = 10**5  # person numbers each block keeps for them (national_id.py)
 MISSING_SHARE = 0.05
 
 VENDOR_BANDS = np.array(["A", "B", "C", "D", "E"])
@@ -213,9 +214,11 @@ def external_households(
 
     # People the insurer has never seen: valid-looking IDs that belong to no customer.
     k = int(round(NOT_A_CUSTOMER_SHARE / (1 - NOT_A_CUSTOMER_SHARE) * (m + d)))
-    stranger_ids = make_national_ids(rng, rng.random(k) < 0.5)
-    stranger_ids = stranger_ids[~np.isin(stranger_ids, np.char.upper(c["national_id"].astype(str)))]
-    k = len(stranger_ids)
+    # Their person numbers lie beyond every customer's, so their IDs are no customer's.
+    stranger_ids = make_national_ids(
+        block.cfg.seed, STRANGER_BASE + block.index * STRANGERS_PER_BLOCK + np.arange(k),
+        rng.random(k) < 0.5,
+    )  # fmt: skip
     all_codes = np.array([x for codes in CITY_POSTCODES.values() for x in codes])
     stranger = _attributes(
         rng,

@@ -7,7 +7,7 @@ terminating event. `schedule` then lays out the premium installments those outco
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -116,6 +116,18 @@ def simulate(rng, customers, policies, agents, complaint_dates, base_hazard, hor
         reinstate_date=np.where(reinstates, reinstate_date, NAT),
         hazard=base_hazard * static,
     )
+
+
+def concat(parts: list[Outcome]) -> Outcome:
+    """The outcomes of several groups of policies, one after another."""
+    return Outcome(
+        **{f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(Outcome)}
+    )
+
+
+def take(outcome: Outcome, rows: np.ndarray) -> Outcome:
+    """The outcome of policies `rows`, in that order."""
+    return Outcome(**{f.name: getattr(outcome, f.name)[rows] for f in fields(Outcome)})
 
 
 def final_status(policies: dict, outcome: Outcome, rng) -> None:

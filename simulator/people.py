@@ -136,7 +136,7 @@ def make_customers(
     has_email = rng.random(n) < 0.85
     return {
         "customer_id": ids,
-        "national_id": make_national_ids(rng, is_male),
+        "national_id": make_national_ids(cfg.seed, first + np.arange(n), is_male),
         "customer_name": _names(rng, n, 2),
         "birth_date": birth,
         "gender": np.where(is_male, "M", "F"),

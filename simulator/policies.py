@@ -8,7 +8,7 @@ from simulator import products as prod
 from simulator import segments as seg
 from simulator.config import WorldConfig
 from simulator.contract import PAYMENT_METHODS, PREMIUM_MODES, SALES_CHANNELS
-from simulator.ids import DAY, NAT, random_dates
+from simulator.ids import DAY, random_dates
 
 CHANNELS = np.array(SALES_CHANNELS)
 # Sales channel by acquisition source (referral, advertising, promotion, worksite, bank).
@@ -140,14 +140,13 @@ def concat(parts: list[dict]) -> dict[str, np.ndarray]:
     return {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
 
 
-def order_and_number(policies: dict, block: int) -> dict:
-    """Policy numbers follow issue order within a block, like a core system's sequence."""
+def order_and_number(policies: dict, block: int) -> tuple[dict, np.ndarray]:
+    """Policy numbers follow issue order within a block, like a core system's sequence; returns
+    the policies in that order and the order (row i is the input's row order[i])."""
     order = np.lexsort((policies["owner_idx"], policies["issue_date"]))
     ordered = {key: values[order] for key, values in policies.items()}
     n = len(order)
     ordered["policy_number"] = np.char.add(
         "P", np.char.zfill((block * 10**7 + np.arange(1, n + 1)).astype(str), 10)
     )
-    ordered["end_date"] = np.full(n, NAT)
-    ordered["end_type"] = np.full(n, "", dtype="U24")
-    return ordered
+    return ordered, order

@@ -55,7 +55,7 @@ def test_the_checker_knows_a_published_valid_id():
 
 def test_generated_national_ids_are_valid_and_carry_the_gender():
     is_male = np.array([True, False] * 500)
-    ids = make_national_ids(np.random.default_rng(0), is_male)
+    ids = make_national_ids(0, np.arange(len(is_male)), is_male)
     assert all(national_id_is_valid(x) for x in ids)
     assert all((x[1] == "1") == male for x, male in zip(ids, is_male, strict=True))
 

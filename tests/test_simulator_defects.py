@@ -54,7 +54,7 @@ def _column(rng, export, column, n, customer_ids, policy_numbers, agent_ids) -> 
     if name in special:
         return rng.choice(special[name], n).tolist()
     if name == "national_id":
-        return make_national_ids(rng, rng.random(n) < 0.5).tolist()
+        return make_national_ids(11, np.arange(n), rng.random(n) < 0.5).tolist()
     if name == "phone":
         return [f"09{x:08d}" for x in rng.integers(0, 10**8, n)]
     if column.type == "code":

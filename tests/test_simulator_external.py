@@ -34,7 +34,7 @@ def block() -> Block:
     birth = np.datetime64("1985-06-15") + rng.integers(-7000, 7000, N) * np.timedelta64(1, "D")
     customers = {
         "customer_id": np.char.add("C", np.char.zfill(np.arange(N).astype(str), 9)),
-        "national_id": make_national_ids(rng, is_male),
+        "national_id": make_national_ids(11, np.arange(N), is_male),
         "birth_date": birth,
         "gender": np.where(is_male, "M", "F"),
         "marital_status": np.array(["single", "married", "divorced", "widowed"])[

@@ -1,8 +1,9 @@
 -- Former customers worth winning back: no policy in force, the last one terminated (lapsed,
 -- surrendered, ...) within the last var('winback_months') months, ranked by the value they
 -- brought; their value decile is among former customers (`former_customer_value_decile`), as
--- current customers' deciles leave them out. The paper's lifecycle ends in "buys again": the win-back appeal. A lapsed policy can
--- be reinstated; one that ended otherwise (surrendered, matured) is replaced by a new one.
+-- current customers' deciles leave them out. The paper's lifecycle ends in "buys again": the
+-- win-back appeal. A lapsed policy can be reinstated; one that ended otherwise (surrendered,
+-- matured) is replaced by a new one.
 with as_of as (
     select {{ as_of_date() }} as as_of_date
 ),

@@ -49,6 +49,7 @@ select
     acquisition_source,
     first_contact_date,
     customer_number_count,
+    has_conflicting_identity,
     delivered_at,
     delivered_at as dbt_valid_from,
     lead(delivered_at) over (partition by customer_key order by delivered_at) as dbt_valid_to,

@@ -9,6 +9,15 @@ households as (
     select * from {{ ref('int_customers__households') }}
 ),
 
+-- whether the person's national ID arrived with conflicting identities: a property of the key,
+-- so every version of the person carries the current answer
+persons as (
+    select
+        customer_key,
+        has_conflicting_identity
+    from {{ ref('int_customers__persons') }}
+),
+
 as_of as (
     select {{ as_of_date() }} as as_of_date
 ),
@@ -91,6 +100,7 @@ known as (
         cast(merged.acquisition_source as {{ dbt.type_string() }}) as acquisition_source,
         cast(merged.first_contact_date as date) as first_contact_date,
         cast(merged.customer_number_count as integer) as customer_number_count,
+        cast(coalesce(persons.has_conflicting_identity, false) as boolean) as has_conflicting_identity,
         cast(households.customer_key is not null as boolean) as has_household_data,
         cast(households.household_size as integer) as household_size,
         cast(households.home_owner_code as {{ dbt.type_string() }}) as home_owner_code,
@@ -100,6 +110,7 @@ known as (
     from merged
     cross join as_of
     left join households on merged.customer_key = households.customer_key
+    left join persons on merged.customer_key = persons.customer_key
 ),
 
 unknown as (
@@ -123,6 +134,7 @@ unknown as (
         cast(null as {{ dbt.type_string() }}) as acquisition_source,
         cast(null as date) as first_contact_date,
         cast(0 as integer) as customer_number_count,
+        cast(false as boolean) as has_conflicting_identity,
         cast(false as boolean) as has_household_data,
         cast(null as integer) as household_size,
         cast(null as {{ dbt.type_string() }}) as home_owner_code,

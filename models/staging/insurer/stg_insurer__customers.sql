@@ -10,6 +10,7 @@ final as (
         customer_key,
         birth_date,
         gender_code,
+        national_id_gender_code,
         marital_status,
         occupation_class,
         income_band,

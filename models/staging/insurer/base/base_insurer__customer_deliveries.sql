@@ -34,5 +34,8 @@ renamed as (
 
 select
     *,
-    {{ person_key('national_id') }} as customer_key
+    {{ person_key('national_id') }} as customer_key,
+    -- the gender the ID's second character encodes (1 men, 2 women), to check the delivered one
+    case substring(national_id, 2, 1) when '1' then 'M' when '2' then 'F' end
+        as national_id_gender_code
 from renamed

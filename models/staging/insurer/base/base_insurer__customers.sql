@@ -17,6 +17,7 @@ final as (
         customer_name,
         birth_date,
         gender_code,
+        national_id_gender_code,
         marital_status,
         occupation_class,
         income_band,

@@ -45,9 +45,20 @@ def _servicing_agents(rng, agents: dict, issue: np.ndarray, channel: np.ndarray)
         fits = in_post & ((bank == wants_bank) | (attempt >= 6))
         idx = np.flatnonzero(pending)[fits]
         chosen[idx] = candidate[fits]
-    # Anyone still unmatched gets the most recently hired agent in post (or any agent).
-    in_post_any = np.flatnonzero(hire <= issue.max())
-    chosen[chosen < 0] = in_post_any[-1] if len(in_post_any) else 0
+    # Anyone still unmatched (few agents of the kind in post that day) gets an agent in post on
+    # its own issue date, of the right kind if there is one, else the one hired last before it.
+    rest = np.flatnonzero(chosen < 0)
+    for start in range(0, len(rest), 4096):  # policies x agents, a block at a time
+        block = rest[start : start + 4096]
+        day = issue[block][:, None]
+        hired = hire[None, :] <= day
+        in_post = hired & ~(leave[None, :] <= day)
+        kind = (agents["channel"] == "bancassurance")[None, :] == (
+            channel[block] == "bancassurance"
+        )[:, None]
+        score = hired * 1 + in_post * 2 + (in_post & kind) * 4  # best fit first, then by hire
+        rank = score * len(hire) + np.argsort(np.argsort(hire))[None, :]
+        chosen[block] = np.argmax(rank, axis=1)
     return chosen
 
 

@@ -224,3 +224,37 @@ def test_the_contract_document_is_generated_from_the_contract():
 
     committed = (Path(__file__).parent.parent / "docs" / "export-contract.md").read_text()
     assert committed == render(), "run: python -m simulator.contract_doc > docs/export-contract.md"
+
+
+def test_every_policy_is_sold_by_a_delivered_agent_in_post_where_one_was(clean_world):
+    """A policy's servicing agent is one the agency export delivers, and was in post on the
+    issue date whenever any agent was: no policy points at an agent hired after the extract."""
+    batch = clean_world / "landing" / "2025-12-31"
+    con = duckdb.connect()
+    policies, unknown, not_in_post, avoidable = con.execute(
+        f"""
+        with agents as (
+            select agent_id, cast(hire_date as date) as hired,
+                   cast(termination_date as date) as left_on
+            from read_csv('{batch}/agents.csv', all_varchar = true)  -- clean: UTF-8
+        ),
+        policies as (
+            select agent_id, cast(issue_date as date) as issued
+            from read_csv('{batch}/policies.csv', all_varchar = true)
+        ),
+        judged as (
+            select policies.*, agents.agent_id is null as unknown,
+                   coalesce(not (agents.hired <= issued
+                                 and (agents.left_on is null or agents.left_on > issued)), true)
+                       as not_in_post,
+                   exists (select 1 from agents as other where other.hired <= issued
+                           and (other.left_on is null or other.left_on > issued)) as any_in_post
+            from policies left join agents using (agent_id)
+        )
+        select count(*), count(*) filter (where unknown), count(*) filter (where not_in_post),
+               count(*) filter (where not_in_post and any_in_post)
+        from judged
+        """
+    ).fetchall()[0]
+    assert policies > 0 and unknown == 0
+    assert avoidable == 0, (policies, not_in_post, avoidable)

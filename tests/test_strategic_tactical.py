@@ -334,6 +334,6 @@ def test_campaign_lists_hold_out_a_random_tenth_as_control(con):
     total, control, top_half_control = con.execute(
         f"select sum(listed), sum(control), sum(top_half_control) from ({counts})"
     ).fetchall()[0]
-    assert total > 100
+    assert total > 60  # enough for the share to mean something (its sd is 3 points at 100)
     assert 0.04 < control / total < 0.18
     assert 0 < top_half_control < control

@@ -28,6 +28,9 @@ CHANNEL_SHARE = (0.30, 0.30, 0.25, 0.15)  # in CAMPAIGN_CHANNELS order
 COST_PER_CONTACT = {"direct_mail": 120, "telemarketing": 250, "email": 30, "agent_visit": 800}
 TARGET_SHARE = (0.05, 0.15)  # share of eligible customers a campaign selects
 CONTROL_SHARE = 0.20
+WINBACK_AFTER = np.timedelta64(
+    365, "D"
+)  # win-back campaigns run once the book has former customers
 CONVERSION_SHARE = 0.40  # of responders, for campaigns that sell something
 # A campaign's contact channel decides the sales channel of the policies it wins.
 SALES_CHANNEL = {
@@ -129,6 +132,8 @@ def campaigns_table(cfg: WorldConfig, rng: np.random.Generator) -> dict[str, np.
     channel = np.array(CAMPAIGN_CHANNELS)[
         rng.choice(len(CAMPAIGN_CHANNELS), len(begin), p=CHANNEL_SHARE)
     ]
+    # The book starts with the world: in its first year there is nobody to win back yet.
+    ctype = np.where((ctype == "winback") & (begin < start + WINBACK_AFTER), "cross_sell", ctype)
     product = np.array(PRODUCT_TYPES)[rng.integers(0, len(PRODUCT_TYPES), len(begin))]
     product = np.where(ctype == "retention", "", product)
     # Drop campaigns before the world starts or too close to the horizon to run their course.

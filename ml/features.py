@@ -45,6 +45,7 @@ LABEL = "lapsed_in_horizon"
 POLICY_FEATURES_SQL = f"""
 select
     features.policy_key,
+    features.customer_key,
     features.feature_date,
     {", ".join(f"features.{column}" for column in CATEGORICAL)},
     coalesce(features.age_years, 40) as age_years,

@@ -111,10 +111,12 @@ def test_lapse_scores_rank_the_true_risk(built_world):
 
 
 def test_model_metrics_are_recorded_for_each_candidate(built_world):
+    """Every candidate is cross-validated in the training window; the chosen one alone is
+    judged on the evaluation window, beside the truth, and scores."""
     con = built_world.connect()
     try:
         metrics = con.execute(
-            "select model_name, is_chosen, metric, value from ml.model_metrics"
+            "select model_name, is_chosen, hyper_parameters, metric, value from ml.model_metrics"
         ).fetchall()
         scored_by = con.execute("select distinct model_name from ml.policy_lapse_scores").fetchall()
         registry = con.execute(
@@ -125,19 +127,24 @@ def test_model_metrics_are_recorded_for_each_candidate(built_world):
         ).fetchall()
     finally:
         con.close()
-    table = {(model, metric): value for model, _, metric, value in metrics}
-    models = {model for model, _, _, _ in metrics}
     candidates = {"lapse_logistic_regression", "lapse_gradient_boosting"}
-    assert models == candidates | {"oracle_true_probability"}
-    for model in candidates:
-        assert 0.5 < table[(model, "roc_auc")] <= 1.0, model
-        assert 0 <= table[(model, "expected_calibration_error")] < 0.2, model
-        assert 0 < table[(model, "brier_score")] < 0.25, model
-    chosen = {model for model, is_chosen, _, _ in metrics if is_chosen}
-    assert len(chosen) == 1 and scored_by == [(chosen.pop(),)]
+    searched = {
+        (model, params): value
+        for model, _, params, metric, value in metrics
+        if metric == "validation_roc_auc"
+    }
+    assert {model for model, _ in searched} == candidates and len(searched) >= 4
+    for setting, auc in searched.items():
+        assert 0.5 < auc <= 1.0, setting
+    table = {(model, metric): value for model, _, _, metric, value in metrics}
+    judged = {model for model, _, _, metric, _ in metrics if metric == "roc_auc"}
+    chosen = {model for model, is_chosen, *_ in metrics if is_chosen}
+    assert len(chosen) == 1 and judged == chosen | {"oracle_true_probability"}
+    (best,) = chosen
+    assert 0 <= table[(best, "expected_calibration_error")] < 0.2
+    assert 0 < table[(best, "brier_score")] < 0.25
+    assert scored_by == [(best,)]
     assert registry == [(1, True)] and scored_version == [(1,)]
-    best = max(candidates, key=lambda model: table[(model, "roc_auc")])
-    assert scored_by[0][0] == best
     # the simulator's true probabilities rank the same policies better than any model can
     oracle = table[("oracle_true_probability", "roc_auc")]
     assert oracle > table[(best, "roc_auc")] > oracle - 0.15

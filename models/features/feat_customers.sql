@@ -54,7 +54,21 @@ holdings as (
             end
         ) as savings_policies_in_force,
         sum(case when status = 'in_force' and channel_code = 'bancassurance' then 1 else 0 end)
-            as bancassurance_policies_in_force
+            as bancassurance_policies_in_force,
+        -- which product types (the seed's) the customer holds in force: the next best product
+        -- names one they do not hold, unless a model knows better
+        max(case when status = 'in_force' and product_type = 'term' then 1 else 0 end)
+            as holds_term,
+        max(case when status = 'in_force' and product_type = 'whole_life' then 1 else 0 end)
+            as holds_whole_life,
+        max(case when status = 'in_force' and product_type = 'endowment' then 1 else 0 end)
+            as holds_endowment,
+        max(case when status = 'in_force' and product_type = 'critical_illness' then 1 else 0 end)
+            as holds_critical_illness,
+        max(case when status = 'in_force' and product_type = 'annuity' then 1 else 0 end)
+            as holds_annuity,
+        max(case when status = 'in_force' and product_type = 'investment_linked' then 1 else 0 end)
+            as holds_investment_linked
     from policy_status
     group by feature_date, customer_key
 ),
@@ -141,6 +155,12 @@ final as (
         cast(holdings.policies_lapsed as integer) as policies_lapsed,
         cast(holdings.savings_policies_in_force as integer) as savings_policies_in_force,
         cast(holdings.bancassurance_policies_in_force as integer) as bancassurance_policies_in_force,
+        cast(holdings.holds_term as integer) as holds_term,
+        cast(holdings.holds_whole_life as integer) as holds_whole_life,
+        cast(holdings.holds_endowment as integer) as holds_endowment,
+        cast(holdings.holds_critical_illness as integer) as holds_critical_illness,
+        cast(holdings.holds_annuity as integer) as holds_annuity,
+        cast(holdings.holds_investment_linked as integer) as holds_investment_linked,
         cast(coalesce(payments.premiums_paid_twd, 0) as decimal(18, 2)) as premiums_paid_twd,
         cast(coalesce(payments.unpaid_installments_12m, 0) as integer) as unpaid_installments_12m,
         cast(coalesce(claims.claims_paid_twd, 0) as decimal(18, 2)) as claims_paid_twd,

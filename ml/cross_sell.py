@@ -199,7 +199,11 @@ def product_metrics(model, baseline: MostCommonNotHeld, test: pd.DataFrame) -> d
 
 def run(con: duckdb.DuckDBPyConnection) -> CrossSellRun:
     """Choose, evaluate, refit, register and score (the module's docstring)."""
-    (rows,) = con.execute("select count(*) from features.feat_customers").fetchone()
+    # the training window's rows (the earliest feature date) set how many threads fit
+    (rows,) = con.execute(
+        "select count(*) from features.feat_customers "
+        "where feature_date = (select min(feature_date) from features.feat_customers)"
+    ).fetchone()
     with threads_for(rows):
         return _run(con)
 

@@ -94,7 +94,11 @@ def fit_calibrated(
 
 def run(con: duckdb.DuckDBPyConnection) -> LapseModelRun:
     """Choose, evaluate, refit, register and score (the module's docstring)."""
-    (rows,) = con.execute("select count(*) from features.feat_policies").fetchone()
+    # the training window's rows (the earliest feature date) set how many threads fit
+    (rows,) = con.execute(
+        "select count(*) from features.feat_policies "
+        "where feature_date = (select min(feature_date) from features.feat_policies)"
+    ).fetchone()
     with threads_for(rows):
         return _run(con)
 

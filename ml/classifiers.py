@@ -95,8 +95,14 @@ def fit_calibrated(
     """Fit `build(**params)` with calibrated probabilities; `method` keeps a calibration chosen
     before (a refit scores with the method it was evaluated with), else it is decided here."""
     method = method or calibration_method(frame[label])
+    # Platt scaling's two parameters are fitted on out-of-fold scores, and the model that scores
+    # is then fit on every row (a small book cannot spare a third of its rows to each of three
+    # models); isotonic calibration, on large books, averages three calibrated models
     model = CalibratedClassifierCV(
-        build(categorical, numeric, **(params or {})), method=method, cv=CALIBRATION_FOLDS
+        build(categorical, numeric, **(params or {})),
+        method=method,
+        cv=CALIBRATION_FOLDS,
+        ensemble=method == "isotonic",
     )
     return model.fit(frame[categorical + numeric], frame[label])
 

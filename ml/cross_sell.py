@@ -50,11 +50,16 @@ PRODUCT_NAME = "next_best_product"
 CANDIDATES = {
     candidate.name: candidate
     for candidate in (
-        Candidate("cross_sell_logistic_regression", logistic_regression, ({"C": 0.1}, {"C": 1.0})),
+        Candidate(
+            "cross_sell_logistic_regression",
+            logistic_regression,
+            ({"C": 0.01}, {"C": 0.1}, {"C": 1.0}),  # purchases are mostly chance: regularise
+        ),
         Candidate(
             "cross_sell_gradient_boosting",
             gradient_boosting,
             (
+                {"max_leaf_nodes": 4, "min_samples_leaf": 80, "max_iter": 50},
                 {"max_leaf_nodes": 7, "min_samples_leaf": 80, "max_iter": 150},
                 {"max_leaf_nodes": 15, "min_samples_leaf": 40, "max_iter": 300},
             ),

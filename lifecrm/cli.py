@@ -166,6 +166,7 @@ def _report_held_back(outcome) -> None:
 
 def cmd_backfill(args: argparse.Namespace) -> int:
     from lifecrm.ingest.landing import batch_dirs
+    from lifecrm.ingest.landing_status import published_through
     from lifecrm.orchestration import materialize
 
     if args.to < args.from_:
@@ -182,6 +183,16 @@ def cmd_backfill(args: argparse.Namespace) -> int:
             f"no landed batch in {settings.landing_dir()} between {args.from_} and {args.to}: "
             "`ls` the landing folder for the dates there are"
         )
+    through = published_through()
+    if through and not args.again:
+        done = [day for day in days if day <= through]
+        if done:
+            print(
+                f"lifecrm backfill: {', '.join(done)} already published (the warehouse holds "
+                f"batches through {through}): skipped; `lifecrm run` loads anything re-sent or "
+                "decided since, `--again` runs them anyway"
+            )
+        days = [day for day in days if day > through]
     for day in days:
         with run_log.RunLog("backfill", args.output) as log:
             log.say(f"lifecrm backfill: batch {day} ...")
@@ -327,6 +338,9 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument("--from", dest="from_", type=_date, required=True, metavar="DATE")
     backfill.add_argument("--to", type=_date, required=True, metavar="DATE")
     backfill.add_argument("--select", metavar="SELECTION", help="as for `lifecrm run`")
+    backfill.add_argument(
+        "--again", action="store_true", help="also run the days already published"
+    )
     run_log.add_arguments(backfill)
     backfill.set_defaults(handler=cmd_backfill)
 

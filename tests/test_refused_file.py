@@ -79,9 +79,14 @@ def test_landing_status_says_what_waits_and_the_ways_out(backfilled):
 def test_running_again_before_a_decision_changes_nothing(backfilled):
     data, _ = backfilled
     before = accounting(data)
-    # the issue's `backfill --from 2026-01-02`, one day of it (each day is such a run)
-    again = lifecrm(data, "backfill", "--from", "2026-01-03", "--to", "2026-01-03", *INGEST)
+    # the issue's `backfill --from 2026-01-02`: those days are published, and it says so
+    again = lifecrm(data, "backfill", "--from", "2026-01-02", "--to", "2026-01-03", *INGEST)
     assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    assert "2026-01-02, 2026-01-03 already published" in again.stdout
+    # a run (as the sensor's next one) meets the same refusal and records nothing new
+    rerun = lifecrm(data, "run", *INGEST)
+    assert rerun.returncode == 0, rerun.stdout[-3000:] + rerun.stderr[-3000:]
+    assert f"{REFUSED}: required column(s) amount_paid_twd missing" in rerun.stderr
     assert accounting(data) == before
 
 

@@ -130,6 +130,16 @@ def read_manifest(batch_dir: Path) -> dict[str, dict]:
     return entries
 
 
+def listed_files(batch_dir: Path) -> set[str]:
+    """The file names a batch's manifest lists, read leniently (for sensors and warnings, which
+    must not fail on a bad manifest: a run refuses it, naming the rule); empty when unreadable."""
+    try:
+        files = json.loads((batch_dir / MANIFEST).read_text(encoding="utf-8"))["files"]
+        return {entry["file"] for entry in files if isinstance(entry, dict) and "file" in entry}
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
+
+
 def export_files(landing_dir: Path, export: str) -> list[ExportFile]:
     """Every delivered file of one export, oldest batch first, checked against its manifest: a
     file that cannot be read as delivered (missing, a symbolic link, not matching its manifest

@@ -46,6 +46,21 @@ def warehouse_to_read() -> Path | None:
     return kept[-1] if kept else None
 
 
+def published_through() -> str | None:
+    """The newest batch the published warehouse holds (None before the first publish)."""
+    path = settings.warehouse_path()
+    if not path.exists():
+        return None
+    con = connect_read_only(path, wait_seconds=30)
+    try:
+        if not table_exists(con, "raw", "load_manifest"):
+            return None
+        newest = con.execute("select max(batch_date) from raw.load_manifest").fetchall()[0][0]
+        return newest.isoformat() if newest else None
+    finally:
+        con.close()
+
+
 def _manifest(path: Path) -> list[tuple]:
     con = connect_read_only(path, wait_seconds=30)
     try:

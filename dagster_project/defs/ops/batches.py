@@ -11,8 +11,8 @@ import dagster as dg
 
 from lifecrm import settings
 from lifecrm.db import scalar, table_exists
-from lifecrm.ingest import decisions
-from lifecrm.ingest.landing import MANIFEST, batch_dirs, read_manifest
+from lifecrm.ingest import decisions, landing_status
+from lifecrm.ingest.landing import MANIFEST, batch_dirs, listed_files
 from lifecrm.orchestration import BATCH_TAG, PUBLISHED_TAG, fail_dead_runs
 from lifecrm.warehouse_file import connect_read_only
 
@@ -51,7 +51,7 @@ def landed_batches(landing: Path | None = None) -> list[Path]:
 
 def published_through() -> str | None:
     """The newest batch the published warehouse holds (None before the first publish)."""
-    return _published()[0]
+    return landing_status.published_through()
 
 
 def _published() -> tuple[str | None, set[str], set[str]]:
@@ -91,7 +91,7 @@ def correction_pending(through: str | None) -> Decision | None:
     _, read, resolved = _published()
     for batch in landed_batches():
         if "." in batch.name and batch.name[:10] <= through and incomplete_reason(batch) is None:
-            files = [f"{batch.name}/{entry}" for entry in read_manifest(batch)]
+            files = [f"{batch.name}/{entry}" for entry in listed_files(batch)]
             if not any(f in read for f in files):
                 return Decision(
                     through, f"{batch.name} re-sends refused files", run_key=f"resent-{batch.name}"

@@ -14,7 +14,7 @@ import dagster as dg
 from dagster_project.defs.ops.batches import landed_batches
 from lifecrm.ingest.contract import CONTRACT
 from lifecrm.ingest.exports import EXPORTS
-from lifecrm.ingest.landing import read_manifest
+from lifecrm.ingest.landing import listed_files
 from lifecrm.orchestration import BATCH_TAG
 
 ONLY_INITIAL = "delivered with the initial extract"
@@ -38,9 +38,9 @@ def late_reason(export: str, upto: str | None = None) -> str | None:
     if not daily or len(batches) < 2:  # the initial extract carries every export
         return None
     newest = batches[-1]
-    if f"{export}.csv" in read_manifest(newest):
+    if f"{export}.csv" in listed_files(newest):
         return None
-    last = next((b.name for b in reversed(batches) if f"{export}.csv" in read_manifest(b)), "never")
+    last = next((b.name for b in reversed(batches) if f"{export}.csv" in listed_files(b)), "never")
     return (
         f"{export}.csv is not in batch {newest.name} (last delivered: {last}); every daily batch "
         f"should carry it. Ask {source} to send it in the next batch; the run goes on without it."

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from lifecrm.ingest.landing import LandingError, export_files
+from lifecrm.ingest.landing import export_files
 from lifecrm.ingest.raw_loader import load_export
 
 REQUIRED = ["agent_id", "agent_name", "branch"]
@@ -234,9 +234,12 @@ def test_a_redelivery_of_the_day_replaces_the_refused_file(tmp_path, con):
         ("2026-01-01.2/agents.csv", "loaded"),
         ("2026-01-02/agents.csv", "loaded"),
     ]
-    assert con.execute(
-        "select _batch_date from raw.agents where agent_id = 'A000004'"
-    ).fetchall()[0][0].isoformat() == "2026-01-01"
+    assert (
+        con.execute("select _batch_date from raw.agents where agent_id = 'A000004'")
+        .fetchall()[0][0]
+        .isoformat()
+        == "2026-01-01"
+    )
     # a later delivery of a day whose file was loaded is refused: it would rewrite loaded rows
     deliver(tmp_path, "2026-01-02.2", csv_text([("A000005", "王大明", "Keelung")]))
     late = load(con, tmp_path)

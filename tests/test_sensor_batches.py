@@ -1,5 +1,6 @@
 """Three daily batches run unattended through the landing sensor, each published atomically; a
-failing fourth leaves the third's warehouse in place, and the sensor says what to do.
+fourth with a refused file is published with that file held back, and the sensor starts nothing
+more.
 
 The runs load two exports into the raw layer only: what the sensor path decides does not depend
 on the layers after it, and the full pipeline's publish is tested on `built_world`."""
@@ -55,7 +56,7 @@ def world(tmp_path, monkeypatch):
     return tmp_path
 
 
-def test_batches_run_in_turn_through_the_sensor_and_a_failing_one_publishes_nothing(world):
+def test_batches_run_in_turn_through_the_sensor_and_a_refused_file_holds_back_only_itself(world):
     from dagster_project.defs.ops.landing_sensor import landing_batches
 
     days = sorted(p.name for p in (world / "landing").iterdir())
@@ -74,16 +75,16 @@ def test_batches_run_in_turn_through_the_sensor_and_a_failing_one_publishes_noth
             assert outcome.published, outcome.publish_reason
             assert published_batches(world) == days[: n + 1]
             assert (instance.get_run_by_id(outcome.run_id).tags["lifecrm/published"]) == "yes"
-        else:
-            assert not outcome.published and not outcome.success
-            assert outcome.failed_steps == ["raw__premium_payments"]
-            assert "the published warehouse" in outcome.publish_reason
-            assert (world / "warehouse" / "lifecrm.duckdb").read_bytes() == before
-            assert published_batches(world) == days[:3]
-    # the failed day is not retried on its own; the sensor says how to rerun it once fixed
+        else:  # a refused file is recorded and waits; the day's other export is published
+            assert outcome.published and outcome.success, outcome.publish_reason
+            refused = [c for c in outcome.warned_checks if ": refused: " in c]
+            assert refused and f"{days[3]}/premium_payments.csv" in refused[0], refused
+            assert (world / "warehouse" / "lifecrm.duckdb").read_bytes() != before
+            assert published_batches(world) == days
+    # nothing is left for the sensor to start; the refusal waits for the data team
     skip = landing_batches(dg.build_sensor_context(instance=instance, cursor=cursor))
     assert isinstance(skip, dg.SkipReason)
-    assert f"lifecrm backfill --from {days[3]} --to {days[3]}" in skip.skip_message
+    assert f"every landed batch is published (through {days[3]})" in skip.skip_message
     # rerunning a published day changes nothing
     before = published_batches(world)
     again = orchestration.materialize(TWO_EXPORTS, batch=days[1])

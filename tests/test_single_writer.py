@@ -17,7 +17,7 @@ def test_concurrent_runs_never_meet_a_file_lock(tmp_path):
     env.pop("DAGSTER_HOME", None)
     runs = [
         subprocess.Popen(
-            [str(BIN / "lifecrm"), "run", "--select", TWO_EXPORTS],
+            [str(BIN / "lifecrm"), "run", "--verbose", "--select", TWO_EXPORTS],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

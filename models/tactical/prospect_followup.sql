@@ -121,19 +121,16 @@ listed as (
 phrased as (
     select
         *,
-        case application_outcome
-            when 'declined'
+        case
+            when application_outcome is not null
                 then
                     'explain ' || {{ by_channel('preferred_channel', 'preferred_channel_name') }}
                     || ' why the application of ' || cast(application_date as {{ dbt.type_string() }})
-                    || ' for ' || {{ insurance_kind('product_type_name') }}
-                    || ' was declined, and what cover they can still apply for'
-            when 'postponed'
-                then
-                    'explain ' || {{ by_channel('preferred_channel', 'preferred_channel_name') }}
-                    || ' why the application of ' || cast(application_date as {{ dbt.type_string() }})
-                    || ' for ' || {{ insurance_kind('product_type_name') }}
-                    || ' was postponed, and agree when to apply again'
+                    || ' for ' || {{ insurance_kind('product_type_name') }} || ' was ' || application_outcome
+                    || case application_outcome
+                        when 'declined' then ', and what cover they can still apply for'
+                        else ', and agree when to apply again'
+                    end
             else
                 'follow up ' || {{ by_channel('preferred_channel', 'preferred_channel_name') }}
                 || ' the enquiry of ' || cast(last_enquiry_date as {{ dbt.type_string() }})

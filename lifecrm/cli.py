@@ -9,7 +9,7 @@ import warnings
 from datetime import date
 from pathlib import Path
 
-from lifecrm import landing_cli, run_log, settings
+from lifecrm import landing_cli, pii_key, run_log, settings
 
 # PySpark (the spark extra) warns about pandas 3 whenever Great Expectations imports it, which
 # every command that validates does; lifecrm never runs PySpark on pandas, so a person need not
@@ -65,6 +65,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
     batch = generate_world(config, data, rates=rates, progress=progress)
     print(f"wrote the initial extract to {batch}")
     print(f"wrote the ground truth to {data / 'truth'} (the pipeline never reads it)")
+    # the simulated world's own pseudonymisation key; real deliveries need LIFECRM_PII_KEY
+    print(f"the world's pseudonymisation key: {pii_key.create_simulated_world_key(data)}")
     return 0
 
 
@@ -96,11 +98,61 @@ def cmd_run(args: argparse.Namespace) -> int:
     except LandingError as exc:
         print(f"lifecrm run: {exc}", file=sys.stderr)
         return 2
+    _refuse_another_key()
     with run_log.RunLog("run", args.output) as log:
         log.say("lifecrm run: loading the pipeline definitions ...")
         outcome = materialize(args.select, output=log)
         log.finished(outcome)
         return _report(outcome, log)
+
+
+def cmd_rekey(args: argparse.Namespace) -> int:
+    from lifecrm import rekey
+
+    warehouse = settings.warehouse_path()
+    key = pii_key.resolve(settings.data_dir())
+    if not warehouse.exists():
+        print(f"lifecrm rekey: no warehouse at {warehouse}: `lifecrm run` builds one with this key")
+        return 0
+    if rekey.is_keyed_with(warehouse, key):
+        print("lifecrm rekey: the warehouse is already pseudonymised with this key")
+        return 0
+    days = rekey.landed_days()
+    kept = rekey.move_aside(warehouse)
+    print(
+        f"lifecrm rekey: moved the warehouse keyed with the old key to {kept}; running the "
+        f"{len(days)} landed day(s) again under the new key"
+    )
+    again = argparse.Namespace(
+        from_=date.fromisoformat(days[0]), to=date.fromisoformat(days[-1]), select=args.select,
+        again=True, output=args.output,
+    )  # fmt: skip
+    done = cmd_backfill(again)
+    if done == 0:
+        print(f"lifecrm rekey: done; remove {kept} once you no longer need the old keys")
+    else:
+        print(
+            f"lifecrm rekey: the rebuild stopped; {kept} is the warehouse as it was (move it back "
+            "to restore it, with the old key)",
+            file=sys.stderr,
+        )
+    return done
+
+
+def _refuse_another_key() -> None:
+    """Before loading anything: a key is needed, and it must be the one the warehouse was keyed
+    with (dbt refuses too, for runs started elsewhere; this says it in a second, not a minute)."""
+    from lifecrm import rekey
+
+    key = pii_key.resolve(settings.data_dir())
+    warehouse = settings.warehouse_path()
+    recorded = rekey.recorded_check(warehouse) if warehouse.exists() else None
+    if recorded not in (None, pii_key.check_value(key)):
+        raise pii_key.PiiKeyError(
+            f"{warehouse} was pseudonymised with another key than the one {pii_key.KEY_ENV} (or "
+            "the simulated world's secrets/pii.key) gives now: run with the key it was built "
+            "with, or re-key it with `lifecrm rekey` (docs/operations.md)"
+        )
 
 
 def _report(outcome, log=None) -> int:
@@ -171,6 +223,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
     if args.to < args.from_:
         raise ValueError(f"--to {args.to} is before --from {args.from_}")
+    _refuse_another_key()
     days = sorted(
         {
             d.name[:10]  # a later delivery of a day (<date>.2) is run with that day
@@ -344,6 +397,17 @@ def build_parser() -> argparse.ArgumentParser:
     run_log.add_arguments(backfill)
     backfill.set_defaults(handler=cmd_backfill)
 
+    rekey = commands.add_parser(
+        "rekey",
+        help="pseudonymise the warehouse again under a new LIFECRM_PII_KEY",
+        description="Rotate the pseudonymisation key: with the new key in LIFECRM_PII_KEY, move "
+        "the published warehouse aside and run every landed day again, in order, so that every "
+        "table and the customer history are keyed with the new key (docs/operations.md).",
+    )
+    rekey.add_argument("--select", metavar="SELECTION", help="as for `lifecrm run`")
+    run_log.add_arguments(rekey)
+    rekey.set_defaults(handler=cmd_rekey)
+
     landing_cli.add_parser(commands)
 
     check = commands.add_parser(
@@ -401,7 +465,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (ValueError, LandingError) as exc:  # bad arguments or missing input: one line, exit 2
+    except (ValueError, LandingError, pii_key.PiiKeyError) as exc:  # bad input: one line, exit 2
         print(f"lifecrm {args.command}: {exc}", file=sys.stderr)
         return 2
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from lifecrm import settings
+from lifecrm import pii_key, settings
 
 
 def run_dbt(
@@ -23,6 +23,9 @@ def run_dbt(
     # copy that dbt run by hand builds); an explicit `--target` in `arguments` still wins
     env["DBT_TARGET"] = settings.DUCKDB_TARGET
     env["LIFECRM_WAREHOUSE_PATH"] = str(data_dir / "warehouse" / settings.WAREHOUSE_FILE)
+    if "spark" in arguments:  # `--target spark`: the key travels in Spark's session settings
+        pii_key.export_spark_pads(data_dir)
+        env.update({name: os.environ[name] for name in pii_key.SPARK_PAD_ENV.values()})
     command = [
         str(Path(sys.executable).parent / "dbt"), *arguments,
         "--profiles-dir", str(settings.PROJECT_ROOT / "dbt"),

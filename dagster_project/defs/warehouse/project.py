@@ -12,7 +12,7 @@ from pathlib import Path
 import dagster_dbt.asset_utils
 from dagster_dbt import DbtProject
 
-from lifecrm import dbt_fingerprint, settings
+from lifecrm import dbt_fingerprint, pii_key, settings
 
 REFRESH_MANIFEST_ENV = "LIFECRM_REFRESH_DBT_MANIFEST"
 
@@ -34,6 +34,11 @@ os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.envir
 # thousand node names stays far below Linux's limits, so the copy is never needed here.
 SELECTION_ARGS_LIMIT = 5000
 dagster_dbt.asset_utils._SELECTION_ARGS_THRESHOLD = SELECTION_ARGS_LIMIT
+
+# On Spark the pseudonymisation key travels in the session settings the profile reads from the
+# environment (on DuckDB a plugin of the profile hands it to each connection).
+if settings.dbt_target() == "spark":
+    pii_key.export_spark_pads(settings.data_dir())
 
 # Parsed for the target the dbt steps build: the graph differs per engine (on Spark a model
 # stands in for the customer snapshot).

@@ -20,16 +20,16 @@ def copy_of_the_project(tmp_path):
 def test_the_fingerprint_changes_with_a_model_an_env_var_read_or_the_target(tmp_path, monkeypatch):
     project = copy_of_the_project(tmp_path)
     profiles = project / "dbt"
-    monkeypatch.setenv("LIFECRM_PII_SALT", "one")
+    monkeypatch.setenv("LIFECRM_PII_SPARK_IPAD", "one")
     first = dbt_fingerprint.fingerprint(project, profiles, "duckdb")
     assert dbt_fingerprint.fingerprint(project, profiles, "duckdb") == first
     monkeypatch.setenv("LIFECRM_UNREAD_BY_DBT", "anything")  # no dbt file reads it
     assert dbt_fingerprint.fingerprint(project, profiles, "duckdb") == first
 
     assert dbt_fingerprint.fingerprint(project, profiles, "spark") != first
-    monkeypatch.setenv("LIFECRM_PII_SALT", "two")  # dbt/macros/pseudonymise.sql reads it
+    monkeypatch.setenv("LIFECRM_PII_SPARK_IPAD", "two")  # dbt/profiles.yml reads it
     assert dbt_fingerprint.fingerprint(project, profiles, "duckdb") != first
-    monkeypatch.setenv("LIFECRM_PII_SALT", "one")
+    monkeypatch.setenv("LIFECRM_PII_SPARK_IPAD", "one")
 
     model = project / "models" / "marts" / "core" / "dim_policy.sql"
     model.write_text(model.read_text() + "\n-- an edit\n")

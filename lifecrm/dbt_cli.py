@@ -12,8 +12,15 @@ from lifecrm import pii_key, settings
 
 
 def run_dbt(
-    arguments: list[str], *, data_dir: Path, artefacts: Path, capture: bool = True
+    arguments: list[str],
+    *,
+    data_dir: Path,
+    artefacts: Path,
+    capture: bool = True,
+    key_from: Path | None = None,
 ) -> subprocess.CompletedProcess:
+    """`key_from`: the data directory whose pseudonymisation key dbt keys with, when it is not
+    `data_dir` (a scratch copy of a warehouse is keyed as the warehouse it copies)."""
     env = {
         **os.environ,
         settings.DATA_DIR_ENV: str(data_dir),
@@ -23,6 +30,8 @@ def run_dbt(
     # copy that dbt run by hand builds); an explicit `--target` in `arguments` still wins
     env["DBT_TARGET"] = settings.DUCKDB_TARGET
     env["LIFECRM_WAREHOUSE_PATH"] = str(data_dir / "warehouse" / settings.WAREHOUSE_FILE)
+    if key_from is not None and pii_key.KEY_ENV not in env:
+        env[pii_key.KEY_ENV] = pii_key.resolve(key_from).decode()
     if "spark" in arguments:  # `--target spark`: the key travels in Spark's session settings
         pii_key.export_spark_pads(data_dir)
         env.update({name: os.environ[name] for name in pii_key.SPARK_PAD_ENV.values()})

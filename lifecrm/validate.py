@@ -144,7 +144,10 @@ def _check_landing(batch: date | None) -> None:
 def _dbt_build(scratch: Path, report: Report) -> None:
     # the models that read the ml schema need the Python models' output: not built here
     done = run_dbt(
-        ["build", "--exclude", "source:ml+"], data_dir=scratch, artefacts=scratch / "dbt"
+        ["build", "--exclude", "source:ml+"],
+        data_dir=scratch,
+        artefacts=scratch / "dbt",
+        key_from=settings.data_dir(),
     )
     results = scratch / "dbt" / "run_results.json"
     if not results.is_file():

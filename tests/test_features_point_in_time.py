@@ -76,6 +76,7 @@ def plant(data_dir, customer: str, day: str) -> None:
 def copy_of(built_world, folder):
     (folder / "warehouse").mkdir(parents=True)
     shutil.copyfile(built_world.warehouse, folder / "warehouse" / "lifecrm.duckdb")
+    shutil.copytree(built_world.data_dir / "secrets", folder / "secrets")  # its key
     return folder
 
 

@@ -31,6 +31,7 @@ def refreshed(daily, tmp_path_factory):
     shutil.copyfile(
         daily / "warehouse" / "lifecrm.duckdb", scratch / "warehouse" / "lifecrm.duckdb"
     )
+    shutil.copytree(daily / "secrets", scratch / "secrets")  # the key it was built with
     built = dbt_in(scratch, "run", "--full-refresh", "--select", *INCREMENTAL)
     assert built.returncode == 0, built.stdout[-3000:]
     return scratch
@@ -61,6 +62,7 @@ def test_day_by_day_equals_a_full_refresh(daily, refreshed, table):
 def test_a_fact_built_before_it_was_incremental_asks_for_a_full_refresh(built_world, tmp_path):
     (tmp_path / "warehouse").mkdir()
     shutil.copyfile(built_world.warehouse, tmp_path / "warehouse" / "lifecrm.duckdb")
+    shutil.copytree(built_world.data_dir / "secrets", tmp_path / "secrets")
     con = duckdb.connect(str(tmp_path / "warehouse" / "lifecrm.duckdb"))
     con.execute("alter table marts.fct_interactions drop column source_batch_date")
     con.close()

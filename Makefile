@@ -84,10 +84,12 @@ lint: install lint-sql
 
 # SQLFluff on the dbt models (.sqlfluff). Its dbt templater compiles every model and opens the
 # profile's DuckDB file as it does: give it an empty throwaway data directory, so linting needs
-# no built warehouse and never waits on one that Dagster or a run holds.
+# no built warehouse and never waits on one that Dagster or a run holds (and a throwaway
+# pseudonymisation key: it keys nothing).
 lint-sql: install
 	@tmp=$$(mktemp -d) && mkdir -p "$$tmp/warehouse" && \
 	LIFECRM_DATA_DIR="$$tmp" DBT_TARGET_PATH="$$tmp/dbt" DBT_LOG_PATH="$$tmp/dbt" \
+		LIFECRM_PII_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_hex(32))') \
 		$(BIN)/sqlfluff lint --processes 2 models; \
 	status=$$?; rm -rf "$$tmp"; exit $$status
 

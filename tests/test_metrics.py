@@ -47,6 +47,31 @@ def test_metricflow_answers_the_readme_question_as_sql_does(built_world, tmp_pat
     assert metricflow == sql
 
 
+def test_premiums_paid_leaves_out_what_a_free_look_cancellation_refunded(built_world, tmp_path):
+    """One definition of premiums paid: the metric, like the margins and the value model, counts
+    what was paid and kept; a free-look cancellation's premiums were refunded."""
+    out = tmp_path / "paid.csv"
+    asked = lifecrm(
+        built_world.data_dir, "metrics", "query", "--metrics", "premiums_paid",
+        "--csv", str(out), "--quiet",
+    )  # fmt: skip
+    assert asked.returncode == 0, asked.stdout[-3000:] + asked.stderr[-3000:]
+    with out.open(newline="") as f:
+        (row,) = list(csv.DictReader(f))
+    con = built_world.connect()
+    gross, kept = con.execute(
+        "select sum(amount_paid_twd), sum(amount_paid_twd) filter (where not is_premium_refunded) "
+        "from marts.fct_premium_payments join marts.dim_policy using (policy_key)"
+    ).fetchone()
+    (refunded_in_margins,) = con.execute(
+        "select sum(premiums_paid_twd) from features.feat_policy_margins "
+        "join marts.dim_policy using (policy_key) where is_premium_refunded"
+    ).fetchone()
+    assert kept < gross  # the tiny world has free-look cancellations that had paid
+    assert round(Decimal(row["premiums_paid"])) == round(kept)
+    assert refunded_in_margins == 0
+
+
 def test_every_metric_is_listed(built_world):
     listed = lifecrm(built_world.data_dir, "metrics", "list", "metrics")
     assert listed.returncode == 0, listed.stderr[-2000:]

@@ -315,3 +315,16 @@ def test_the_registry_says_which_fit_the_lapse_metrics_are_from(built_world):
         "select value from ml.model_metrics where is_chosen and metric = 'roc_auc'",
     )[0]
     assert json.loads(metrics)["roc_auc"] == pytest.approx(roc_auc)
+
+
+def test_the_registry_says_which_fit_the_cross_sell_metrics_are_from(built_world):
+    """As for the lapse model: the cross-sell models are refit on the latest window, and the
+    metrics they carry are those of the candidate fitted a horizon earlier."""
+    registered = rows(
+        built_world,
+        "select model_name, trained_as_of, metrics_trained_as_of, evaluated_as_of "
+        "from ml.model_registry where model_name in ('cross_sell', 'next_best_product')",
+    )
+    assert {name for name, *_ in registered} == {"cross_sell", "next_best_product"}
+    for name, trained, metrics_trained, evaluated in registered:
+        assert metrics_trained < trained == evaluated, name

@@ -24,7 +24,11 @@ policy_status as (
         policies.customer_key,
         policies.product_type,
         policies.channel_code,
-        policies.annualised_premium_twd,
+        -- premium in force as dim_policy defines it, on the feature date: not yet paid-up
+        case
+            when policies.paid_up_date <= feature_dates.feature_date then 0
+            else policies.annualised_premium_twd
+        end as annualised_premium_twd,
         coalesce(periods.policy_status, 'in_force') as status
     from {{ ref('dim_policy') }} as policies
     inner join feature_dates on policies.issue_date <= feature_dates.feature_date

@@ -17,7 +17,11 @@ in_force as (
         on
         policies.policy_number = periods.policy_number
         and {{ valid_on('periods', 'feature_dates.feature_date') }}
-    where policies.policy_key <> {{ unknown_key() }} and periods.policy_status = 'in_force'
+    where
+        policies.policy_key <> {{ unknown_key() }}
+        and periods.policy_status = 'in_force'
+        -- a paid-up policy pays no premium: it cannot lapse, so it is neither scored nor learnt from
+        and (policies.paid_up_date is null or policies.paid_up_date > feature_dates.feature_date)
 ),
 
 payments as (

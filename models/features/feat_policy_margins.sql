@@ -56,20 +56,20 @@ final as (
         cast(as_of.as_of_date as date) as as_of_date,
         cast(
             case
-                when policies.policy_status = 'free_look_cancellation' then 0
+                when policies.is_premium_refunded then 0
                 else coalesce(premiums.premiums_paid_twd, 0)
             end as double
         ) as premiums_paid_twd,
         cast(
             case
-                when policies.policy_status = 'free_look_cancellation' then 0
+                when policies.is_premium_refunded then 0
                 else coalesce(premiums.investment_component_twd, 0)
             end as double
         ) as investment_component_twd,
         cast(coalesce(claims.claims_paid_twd, 0) as double) as claims_paid_twd,
         cast(
             case
-                when policies.policy_status = 'free_look_cancellation' then 0
+                when policies.is_premium_refunded then 0
                 else coalesce(premiums.commissions_twd, 0)
             end as double
         ) as commissions_twd,

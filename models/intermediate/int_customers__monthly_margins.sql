@@ -2,13 +2,14 @@
 -- (`feat_policy_margins`): premiums paid, less their investment component, commissions (the
 -- product's first-year rate on the first year's premiums, its renewal rate after), claims paid,
 -- and the servicing cost of each policy-month in force (a twelfth of the cost per policy-year).
--- A free-look cancellation refunds its premium, so it earns nothing.
+-- A free-look cancellation refunds its premium, so it earns nothing (dim_policy's
+-- is_premium_refunded, the one definition).
 with policies as (
     select
         policies.policy_key,
         policies.customer_key,
         policies.issue_date,
-        policies.policy_status,
+        policies.is_premium_refunded,
         products.first_year_commission_rate,
         products.renewal_commission_rate,
         products.servicing_cost_per_policy_year_twd,
@@ -34,7 +35,7 @@ premiums as (
         0 as servicing_cost_twd
     from {{ ref('fct_premium_payments') }} as payments
     inner join policies on payments.policy_key = policies.policy_key
-    where payments.paid_date is not null and policies.policy_status <> 'free_look_cancellation'
+    where payments.paid_date is not null and not policies.is_premium_refunded
 ),
 
 claims as (

@@ -21,8 +21,7 @@ by_customer as (
         customer_key,
         count(*) as policies_ever,
         sum(case when is_in_force then 1 else 0 end) as policies_in_force,
-        sum(case when is_in_force then annualised_premium_twd else 0 end)
-            as annualised_premium_in_force_twd,
+        sum(annualised_premium_in_force_twd) as annualised_premium_in_force_twd,
         min(issue_date) as first_issue_date,
         max(issue_date) as latest_issue_date,
         max(case when is_in_force then issue_date end) as latest_in_force_issue_date,

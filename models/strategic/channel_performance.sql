@@ -20,8 +20,7 @@ book as (
     select
         policies.channel_code,
         sum(case when policies.is_in_force then 1 else 0 end) as policies_in_force,
-        sum(case when policies.is_in_force then policies.annualised_premium_twd else 0 end)
-            as annualised_premium_in_force_twd,
+        sum(policies.annualised_premium_in_force_twd) as annualised_premium_in_force_twd,
         sum(case when policies.issue_date > {{ dbt.dateadd('month', -12, 'as_of.as_of_date') }} then 1 else 0 end)
             as new_policies_12m,
         sum(

@@ -10,7 +10,7 @@ final as (
         cast(product_code as {{ dbt.type_string() }}) as product_code,
         cast(extract(year from issue_date) as integer) as issue_year,
         cast(count(*) as bigint) as policies_in_force,
-        cast(sum(annualised_premium_twd) as decimal(18, 2)) as annualised_premium_in_force_twd,
+        cast(sum(annualised_premium_in_force_twd) as decimal(18, 2)) as annualised_premium_in_force_twd,
         cast(sum(sum_assured_twd) as decimal(18, 2)) as sum_assured_in_force_twd
     from policies
     group by product_type, product_code, extract(year from issue_date)

@@ -74,6 +74,18 @@ status_events as (
         )
 ),
 
+-- A policy made paid-up keeps its (reduced) cover in force but pays no more premium: it is no
+-- premium in force, and it cannot lapse for non-payment.
+paid_up as (
+    select
+        events.policy_number,
+        min(events.event_date) as paid_up_date
+    from events
+    cross join as_of
+    where events.event_type = 'paid_up' and events.event_date <= as_of.as_of_date
+    group by events.policy_number
+),
+
 statuses as (
     select
         policy_number,
@@ -99,10 +111,12 @@ joined as (
         dim_channels.channel_key,
         as_of.as_of_date,
         coalesce(statuses.policy_status, 'in_force') as policy_status,
-        statuses.termination_date
+        statuses.termination_date,
+        paid_up.paid_up_date
     from policies
     cross join as_of
     left join statuses on policies.policy_number = statuses.policy_number
+    left join paid_up on policies.policy_number = paid_up.policy_number
     left join products on policies.product_code = products.product_code
     left join channels on policies.channel_code = channels.channel_code
     left join payment_methods on policies.payment_method = payment_methods.payment_method
@@ -140,6 +154,17 @@ known as (
         cast(termination_date as date) as termination_date,
         cast(case when policy_status = 'lapsed' then termination_date end as date) as lapse_date,
         cast(policy_status = 'in_force' as boolean) as is_in_force,
+        cast(paid_up_date as date) as paid_up_date,
+        cast(policy_status = 'in_force' and paid_up_date is not null as boolean) as is_paid_up,
+        -- the one definition of premium in force: in force and still paying
+        cast(
+            case
+                when policy_status = 'in_force' and paid_up_date is null then annualised_premium_twd
+                else 0
+            end as decimal(18, 2)
+        ) as annualised_premium_in_force_twd,
+        -- a free-look cancellation refunds every premium paid: none of it is premium earned
+        cast(policy_status = 'free_look_cancellation' as boolean) as is_premium_refunded,
         cast(
             {{ dbt.datediff('issue_date', 'coalesce(termination_date, as_of_date)', 'month') }}
             as integer
@@ -174,6 +199,10 @@ unknown as (
         cast(null as date) as termination_date,
         cast(null as date) as lapse_date,
         cast(false as boolean) as is_in_force,
+        cast(null as date) as paid_up_date,
+        cast(false as boolean) as is_paid_up,
+        cast(0 as decimal(18, 2)) as annualised_premium_in_force_twd,
+        cast(false as boolean) as is_premium_refunded,
         cast(null as integer) as months_in_force,
         cast(null as date) as status_as_of_date
 ),

@@ -116,3 +116,18 @@ def test_an_incomplete_batch_still_waits_rather_than_refusing(tmp_path):
     (landing / "2025-12-31" / "manifest.json").unlink()
     with pytest.raises(LandingError, match="has no manifest.json"):
         export_files(landing, "agents")
+
+
+def test_an_unlisted_file_that_is_no_export_is_reported_not_read(tmp_path):
+    from lifecrm.ingest.landing import unlisted_extras
+
+    batch = tmp_path / "2026-01-02"
+    batch.mkdir()
+    (batch / "manifest.json").write_text('{"files": [{"file": "customers.csv"}]}')
+    for name in ("customers.csv", "policies.csv", "notes.txt", "extra.csv", ".hidden"):
+        (batch / name).write_text("x\n")
+    # policies.csv is an export: its own load refuses it unlisted; the others are only reported
+    assert unlisted_extras(batch, ("customers", "policies")) == ["extra.csv", "notes.txt"]
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "2026-01-03").symlink_to(tmp_path / "elsewhere")
+    assert unlisted_extras(tmp_path / "2026-01-03", ("customers",)) == []

@@ -36,6 +36,8 @@ def backfilled(tmp_path_factory: pytest.TempPathFactory):
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
     for _ in range(3):
         assert lifecrm(data, "generate", "--next-day").returncode == 0
+    # a note the source left beside the exports: not read, but said
+    (data / "landing" / "2026-01-02" / "notes.txt").write_text("sent by hand\n")
     backfill = lifecrm(data, "backfill", "--from", "2026-01-01", "--to", "2026-01-03", *INGEST)
     return data, backfill
 
@@ -49,6 +51,10 @@ def test_the_refusal_is_recorded_and_only_its_export_waits(backfilled):
     assert "waiting behind it: 2026-01-02/premium_payments.csv" in backfill.stderr
     assert "lifecrm landing status" in backfill.stderr
     assert "Traceback" not in backfill.stdout + backfill.stderr
+    # from the day it landed, each run's summary warns of the unlisted file
+    summaries = backfill.stdout.split("\nRun ")[1:]  # one a day: 2026-01-01, -02 and -03
+    said = ["not read: 2026-01-02/notes.txt" in summary for summary in summaries]
+    assert said == [False, True, True]
     rows = accounting(data)
     assert [r[:2] for r in rows] == [("2025-12-31/premium_payments.csv", "loaded"),
                                      (REFUSED, "refused")]  # fmt: skip

@@ -16,11 +16,20 @@ FALLBACKS = ("cp950",)  # Big5 as Taiwanese systems write it
 
 
 def _decodes(path: Path, encoding: str) -> tuple[bool, int]:
-    """Whether the whole file decodes, and if not, the byte offset where it fails."""
+    """Whether the whole file decodes, and if not, the byte offset where it fails. A NUL byte is
+    no text in any encoding a source may use: the file is refused, naming its line."""
     decoder = codecs.getincrementaldecoder(encoding)("strict")
-    offset = 0
+    offset, lines = 0, 1
     with path.open("rb") as handle:
         for chunk in iter(lambda: handle.read(CHUNK), b""):
+            nul = chunk.find(b"\x00")
+            if nul >= 0 and not encoding.startswith("utf-16"):
+                line = lines + chunk.count(b"\n", 0, nul)
+                raise LandingError(
+                    f"{path}: a NUL byte at offset {offset + nul} (line {line}): not text; "
+                    "refusing the file"
+                )
+            lines += chunk.count(b"\n")
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError as exc:

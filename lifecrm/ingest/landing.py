@@ -140,6 +140,31 @@ def listed_files(batch_dir: Path) -> set[str]:
         return set()
 
 
+def stray_entries(landing_dir: Path) -> list[str]:
+    """Entries of the landing folder that are no batch folder (a name that is no date, a file):
+    never read, only reported."""
+    if not landing_dir.is_dir():
+        return []
+    return sorted(
+        entry.name for entry in landing_dir.iterdir()
+        if not entry.name.startswith(".")
+        and not (entry.is_dir() and not entry.is_symlink() and parse_batch_name(entry.name))
+    )  # fmt: skip
+
+
+def unlisted_extras(batch_dir: Path, exports: tuple[str, ...]) -> list[str]:
+    """Files in a batch folder that are neither its manifest, nor listed in it, nor an export of
+    the contract (an unlisted export is refused by its own export's load): never read, only
+    reported, so that nothing a source drops in a batch goes unnoticed."""
+    if batch_dir.is_symlink():
+        return []  # refused by every load; its contents are not ours to list
+    known = listed_files(batch_dir) | {MANIFEST} | {f"{export}.csv" for export in exports}
+    return sorted(
+        path.name for path in batch_dir.iterdir()
+        if path.name not in known and not path.name.startswith(".")
+    )  # fmt: skip
+
+
 def export_files(landing_dir: Path, export: str) -> list[ExportFile]:
     """Every delivered file of one export, oldest batch first, checked against its manifest: a
     file that cannot be read as delivered (missing, a symbolic link, not matching its manifest

@@ -120,6 +120,31 @@ def _header(path) -> list[str]:
         return [name.strip() for name in next(csv.reader(handle), [])]
 
 
+# DuckDB's reader holds a record in at most this many bytes (its max_line_size default).
+MAX_RECORD_BYTES = 2_097_152
+
+
+def _why_unreadable(path) -> str | None:
+    """What DuckDB's reader could not take, named by line, for the two failures whose own
+    message names no line (or the wrong one); read only once a file has failed to load."""
+    ending = None
+    with open(path, "rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            if len(line) > MAX_RECORD_BYTES:
+                return (
+                    f"line {number} is {len(line):,} bytes long, more than the "
+                    f"{MAX_RECORD_BYTES:,} a record may be"
+                )
+            this = b"\r\n" if line.endswith(b"\r\n") else b"\n" if line.endswith(b"\n") else None
+            if ending and this and this != ending:
+                return (
+                    f"line {number} ends in {this!r} where line 1 ends in {ending!r}: "
+                    "mixed line endings"
+                )
+            ending = ending or this
+    return None
+
+
 def _add_new_columns(con, table: str, columns: list[str]) -> list[str]:
     """Columns the raw table has not seen: kept (as text) and reported, never dropped."""
     existing = {row[0] for row in con.execute(f"describe {table}").fetchall()}
@@ -192,6 +217,12 @@ def load_file(
         if unknown:
             raise LandingError(f"{path}: no column {', '.join(unknown)} to rename in its header")
         header = [rename.get(name, name) for name in delivered]
+        twice = sorted({name for name in header if header.count(name) > 1})
+        if twice:
+            raise LandingError(
+                f"{path}: column(s) {', '.join(twice)} appear more than once in the header "
+                "(line 1): which one is meant cannot be told; refusing the file"
+            )
         missing = [c for c in required if c not in header]
         if missing and not allow_missing:
             raise LandingError(
@@ -203,12 +234,21 @@ def load_file(
         # the reader appends to its rejects tables: start each file with empty ones
         con.execute("drop table if exists _rejects")
         con.execute("drop table if exists _reject_scans")
-        con.execute(
-            f"create or replace temp table _landing as select * "
-            f"{f'rename ({renamed})' if renamed else ''}{added} from read_csv("
-            f"{quote_literal(str(readable))}, header = true, all_varchar = true, "
-            "store_rejects = true, rejects_table = '_rejects', rejects_scan = '_reject_scans')"
-        )
+        # The contract's dialect, pinned: sniffing would take a file whose quotes do not balance
+        # for one without quoting, and load its fields shifted.
+        try:
+            con.execute(
+                f"create or replace temp table _landing as select * "
+                f"{f'rename ({renamed})' if renamed else ''}{added} from read_csv("
+                f"{quote_literal(str(readable))}, header = true, all_varchar = true, "
+                "delim = ',', quote = '\"', escape = '\"', "
+                "store_rejects = true, rejects_table = '_rejects', rejects_scan = '_reject_scans')"
+            )
+        except duckdb.InvalidInputException as exc:
+            reason = _why_unreadable(readable) or str(exc).split("\n")[0].removeprefix(
+                "Invalid Input Error: "
+            )
+            raise LandingError(f"{path}: not readable as the contract's CSV: {reason}") from None
         header = header + missing
         # one row per unreadable record (the reader reports each of its errors separately)
         rejected = con.execute(

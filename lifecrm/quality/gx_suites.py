@@ -109,8 +109,14 @@ def normalise(frame: pd.DataFrame, meta: dict) -> pd.DataFrame:
         if column in out:
             out[column] = out[column].map(lambda v: _roc_to_iso(v) if isinstance(v, str) else v)
             parsed = pd.to_datetime(out[column], format="%Y-%m-%d", errors="coerce")
+            # a date written in a valid form but not on the calendar (2023-02-30) is no date:
+            # the latest date there is fails the rule that it is not after the batch
+            unparsable = out[column].notna() & parsed.isna()
             out[column + AS_DATE] = pd.Series(
-                [d.date() if not pd.isna(d) else None for d in parsed],
+                [
+                    date.max if bad else (d.date() if not pd.isna(d) else None)
+                    for d, bad in zip(parsed, unparsable, strict=True)
+                ],
                 index=out.index,
                 dtype=object,
             )

@@ -48,8 +48,8 @@ simulated insurer in `simulator/` honours it (this file is generated from
   later batches of that export wait; the other exports go on.
 
 ## Column types
-`text`, `code` (one of a listed set), `date`, `integer`, `amount` (whole TWD, > 0 unless stated),
-`score` (a decimal), `flag` (`1`/`0`).
+`text`, `code` (one of a listed set), `date`, `integer`, `amount` (whole TWD, > 0 unless stated,
+below 10^13: the warehouse keeps amounts to 16 digits), `score` (a decimal), `flag` (`1`/`0`).
 
 ## Exports
 """

@@ -22,6 +22,9 @@ from lifecrm.settings import PROJECT_ROOT
 
 SUITES_DIR = PROJECT_ROOT / "expectations" / "suites"
 AS_DATE = "__as_date"  # suffix of the parsed copy of a date column that validation adds
+# The contract's largest amount: the warehouse keeps amounts as decimal(18, 2), and an absurd
+# one (1e400, twenty nines) would stop the build there rather than be quarantined here.
+MAX_AMOUNT = 10**13
 ISO_DATE = r"^(?:19|20)[0-9]{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$"
 # An end date never comes before its start date (both present), per export.
 DATE_ORDER = {
@@ -89,6 +92,8 @@ def suite_for(export: ContractExport) -> dict:
                     column=name,
                     min_value=0,
                     strict_min=True,
+                    max_value=MAX_AMOUNT,
+                    strict_max=True,
                 )
             )
         if name == "national_id":

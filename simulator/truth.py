@@ -11,7 +11,7 @@ from simulator import crm_campaigns
 from simulator import hazards as hz
 from simulator import products as prod
 from simulator.core import Parameters, SimulatedBlock
-from simulator.ids import DAY, add_months, months_of
+from simulator.ids import DAY, NAT, add_months, months_of
 from simulator.lifecycle import GRACE_MONTHS, PAID_UP_HAZARD, SURRENDER_HAZARD
 from simulator.segments import BASE_RESPONSE, TRUE_UPLIFT
 from simulator.value import customer_value, value_components
@@ -156,6 +156,15 @@ def true_purchase_probability(
     return 1 - np.exp(-repeats) * no_campaign_sale
 
 
+def paid_up_dates(sim: SimulatedBlock) -> np.ndarray:
+    """When each policy was made paid-up (premiums stopped, cover kept); NaT if it never was."""
+    events = sim.events
+    dates = np.full(len(sim.block.policies["policy_number"]), NAT)
+    paid_up = events["event_type"] == "paid_up"
+    dates[events["policy_idx"][paid_up]] = events["event_date"][paid_up]
+    return dates
+
+
 def block_truth(sim: SimulatedBlock, params: Parameters, campaigns: dict) -> dict[str, dict]:
     block = sim.block
     end = np.datetime64(block.cfg.end, "D")
@@ -192,6 +201,7 @@ def block_truth(sim: SimulatedBlock, params: Parameters, campaigns: dict) -> dic
             "policy_number": pols["policy_number"],
             "monthly_lapse_hazard_at_issue": np.round(sim.outcome.hazard * 1.6, 6),
             "stop_paying_month": sim.outcome.stop_month,
+            "paid_up_date": paid_up_dates(sim),
             "end_type": pols["end_type"],
             "end_date": pols["end_date"],
             "lapse_date": sim.outcome.lapse_date,

@@ -59,14 +59,24 @@ def test_day_by_day_equals_a_full_refresh(daily, refreshed, table):
     assert 0 < later < rows
 
 
-def test_a_fact_built_before_it_was_incremental_asks_for_a_full_refresh(built_world, tmp_path):
+@pytest.mark.parametrize(
+    ("table", "column", "why"),
+    [
+        ("fct_interactions", "source_batch_date", "before it was incremental"),
+        # fct_policy_months gained the paid-up flag and the premium in force
+        ("fct_policy_months", "is_paid_up", "without its column(s) is_paid_up"),
+    ],
+)
+def test_a_fact_built_by_an_earlier_version_asks_for_a_full_refresh(
+    built_world, tmp_path, table, column, why
+):
     (tmp_path / "warehouse").mkdir()
     shutil.copyfile(built_world.warehouse, tmp_path / "warehouse" / "lifecrm.duckdb")
     shutil.copytree(built_world.data_dir / "secrets", tmp_path / "secrets")
     con = duckdb.connect(str(tmp_path / "warehouse" / "lifecrm.duckdb"))
-    con.execute("alter table marts.fct_interactions drop column source_batch_date")
+    con.execute(f"alter table marts.{table} drop column {column}")
     con.close()
-    built = dbt_in(tmp_path, "run", "--select", "fct_interactions")
+    built = dbt_in(tmp_path, "run", "--select", table)
     assert built.returncode == 1
-    assert "was built by an earlier version of lifecrm" in built.stdout
-    assert "dbt build --full-refresh --select fct_interactions" in built.stdout
+    assert f"was built by an earlier version of lifecrm, {why}" in built.stdout
+    assert f"dbt build --full-refresh --select {table}" in built.stdout

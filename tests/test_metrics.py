@@ -72,6 +72,29 @@ def test_premiums_paid_leaves_out_what_a_free_look_cancellation_refunded(built_w
     assert refunded_in_margins == 0
 
 
+def test_in_force_premium_is_dim_policys_premium_in_force(built_world, tmp_path):
+    """One definition of premium in force: the metric's as-of month is the premium the
+    strategic tables sum from dim_policy, which leaves out the paid-up policies it counts in
+    force (the tiny world has one)."""
+    out = tmp_path / "in_force.csv"
+    asked = lifecrm(
+        built_world.data_dir, "metrics", "query",
+        "--metrics", "in_force_premium,in_force_policies", "--group-by", "metric_time__month",
+        "--order", "-metric_time__month", "--limit", "1", "--csv", str(out), "--quiet",
+    )  # fmt: skip
+    assert asked.returncode == 0, asked.stdout[-3000:] + asked.stderr[-3000:]
+    with out.open(newline="") as f:
+        (row,) = list(csv.DictReader(f))
+    con = built_world.connect()
+    policies, premium, paid_up = con.execute(
+        "select count(*) filter (where is_in_force), sum(annualised_premium_in_force_twd), "
+        "count(*) filter (where is_paid_up) from marts.dim_policy"
+    ).fetchone()
+    assert paid_up > 0
+    assert int(Decimal(row["in_force_policies"])) == policies
+    assert Decimal(row["in_force_premium"]) == premium
+
+
 def test_every_metric_is_listed(built_world):
     listed = lifecrm(built_world.data_dir, "metrics", "list", "metrics")
     assert listed.returncode == 0, listed.stderr[-2000:]

@@ -27,14 +27,19 @@
 {%- endmacro %}
 
 {#- The latest delivery an incremental fact has taken in: rows delivered after it are new.
-    A table built before the facts were incremental lacks the column: say how to rebuild it. -#}
+    A table built by an earlier version of lifecrm, before it was incremental (no
+    `source_batch_date`) or before the model gained a column, cannot take new rows as it is
+    (on_schema_change='fail'): say how to rebuild it. -#}
 {% macro delivered_through() -%}
     {%- if execute -%}
         {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
-        {%- if 'source_batch_date' not in columns -%}
+        {%- set missing = model.columns.keys() | map('lower') | reject('in', columns) | list -%}
+        {%- if 'source_batch_date' not in columns or missing -%}
             {{ exceptions.raise_compiler_error(
-                this ~ " was built by an earlier version of lifecrm, before it was incremental: "
-                ~ "rebuild it once with `dbt build --full-refresh --select " ~ this.identifier
+                this ~ " was built by an earlier version of lifecrm, "
+                ~ ("before it was incremental" if 'source_batch_date' not in columns
+                   else "without its column(s) " ~ missing | join(', '))
+                ~ ": rebuild it once with `dbt build --full-refresh --select " ~ this.identifier
                 ~ "` (profiles in dbt/), or start from a fresh data directory"
             ) }}
         {%- endif -%}

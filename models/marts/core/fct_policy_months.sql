@@ -12,7 +12,8 @@
 
 -- Periodic snapshot: one row per policy per calendar month, from its issue month to the month
 -- its cover finally ended (or the as-of month), with the premium due and paid that month and
--- whether it was in force at the month's end. The base of persistency and lapse.
+-- whether it was in force at the month's end, and paid-up by then. The base of persistency and
+-- lapse, and of the premium in force by month.
 --
 -- Incremental by policy: a run rebuilds every month of the policies with a delivery (the policy,
 -- an event, an installment) after the table's latest, late or corrected ones included, and of
@@ -95,6 +96,7 @@ policy_months as (
         policies.channel_key,
         policies.issue_date,
         policies.annualised_premium_twd,
+        policies.paid_up_date,
         months.month_start_date,
         cast({{ dbt.last_day('months.month_start_date', 'month') }} as date) as month_end_date,
         as_of.as_of_date
@@ -111,7 +113,12 @@ policy_months as (
 with_status as (
     select
         policy_months.*,
-        status_periods.policy_status
+        status_periods.policy_status,
+        coalesce(status_periods.policy_status, 'in_force') = 'in_force' as is_in_force,
+        coalesce(
+            policy_months.paid_up_date <= least(policy_months.month_end_date, policy_months.as_of_date),
+            false
+        ) as is_paid_up_by_then
     from policy_months
     left join status_periods
         on policy_months.policy_number = status_periods.policy_number
@@ -146,8 +153,17 @@ final as (
             as integer
         ) as months_since_issue,
         cast(coalesce(with_status.policy_status, 'in_force') as {{ dbt.type_string() }}) as month_end_status,
-        cast(coalesce(with_status.policy_status, 'in_force') = 'in_force' as boolean) as is_in_force,
+        cast(with_status.is_in_force as boolean) as is_in_force,
         cast(with_status.annualised_premium_twd as decimal(18, 2)) as annualised_premium_twd,
+        -- dim_policy's premium in force, at the month's end: in force and still paying
+        cast(with_status.is_in_force and with_status.is_paid_up_by_then as boolean) as is_paid_up,
+        cast(
+            case
+                when with_status.is_in_force and not with_status.is_paid_up_by_then
+                    then with_status.annualised_premium_twd
+                else 0
+            end as decimal(18, 2)
+        ) as annualised_premium_in_force_twd,
         cast(coalesce(monthly_premiums.premium_due_twd, 0) as decimal(18, 2)) as premium_due_twd,
         cast(coalesce(monthly_premiums.premium_paid_twd, 0) as decimal(18, 2)) as premium_paid_twd,
         cast(coalesce(monthly_premiums.installments_due, 0) as integer) as installments_due,

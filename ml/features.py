@@ -1,7 +1,8 @@
 """The lapse model's inputs: dbt's point-in-time policy features and their outcomes.
 
-`features.feat_policies` holds every policy in force on three feature dates (the as-of date and
-one and two years before it), each row built only from what was known on its date;
+`features.feat_policies` holds every policy in force and still paying (a paid-up policy cannot
+lapse) on three feature dates (the as-of date and one and two years before it), each row built
+only from what was known on its date;
 `features.feat_policy_outcomes` holds whether it lapsed in the following twelve months.
 """
 

@@ -3,7 +3,8 @@ their value decile, and how value concentrates across the deciles.
 
 - Historical margin: `features.feat_policy_margins` (premiums − investment component − claims
   − commissions − servicing cost) summed over the policies a customer owns.
-- Expected future value of an in-force policy: its annualised premium in each remaining
+- Expected future value of a policy in force and still paying (the lapse model's scored
+  policies; a paid-up one pays no more premium): its annualised premium in each remaining
   premium year (at most `MAX_YEARS`), weighted by the chance it is still in force then (the
   lapse model's 12-month probability, held year on year), discounted at `DISCOUNT_RATE`, times
   its product type's margin per premium TWD over the book so far.

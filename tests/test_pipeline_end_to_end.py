@@ -161,7 +161,8 @@ def test_strategic_book_adds_up_to_the_marts(built_world):
     )
     marts = scalar(
         built_world,
-        "select [count(*), sum(annualised_premium_twd)] from marts.dim_policy where is_in_force",
+        "select [count(*), sum(annualised_premium_in_force_twd)] from marts.dim_policy "
+        "where is_in_force",
     )
     assert strategic == marts
 

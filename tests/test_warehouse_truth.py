@@ -124,3 +124,110 @@ def test_every_exported_policy_is_in_dim_policy_exactly_once(built_world):
     assert con.execute("select count(*) from marts.dim_policy").fetchall()[0][0] == (
         built_world.manifest_rows()["policies"] + 1  # and the unknown member
     )
+
+
+# The truth's book on the as-of date: each exported policy in force (not ended, not lapsed
+# unless reinstated since) and whether it had been made paid-up by then.
+TRUTH_BOOK = """
+with as_of as (select max(status_as_of_date) as as_of_date from marts.dim_policy),
+truth as (
+    select policy_number, cast(end_date as date) as end_date,
+        cast(lapse_date as date) as lapse_date, cast(reinstate_date as date) as reinstate_date,
+        cast(nullif(paid_up_date, '') as date) as paid_up_date
+    from read_csv($truth, all_varchar = true)
+),
+exported as (
+    select policy_number, cast(annualised_premium_twd as decimal(18, 2)) as annualised_premium_twd
+    from read_csv($policies, all_varchar = true)
+)
+select exported.policy_number, exported.annualised_premium_twd,
+    coalesce(truth.paid_up_date <= as_of_date, false) as is_paid_up
+from exported join truth using (policy_number), as_of
+where (truth.end_date is null or truth.end_date > as_of_date)
+    and not coalesce(truth.lapse_date <= as_of_date
+                     and (truth.reinstate_date is null or truth.reinstate_date > as_of_date), false)
+"""
+
+
+def truth_book(built_world, con) -> list[tuple]:
+    return con.execute(
+        TRUTH_BOOK,
+        {
+            "truth": str(built_world.data_dir / "truth" / "policies.csv"),
+            "policies": str(built_world.batch_dir / "policies.csv"),
+        },
+    ).fetchall()
+
+
+def test_premium_in_force_leaves_out_the_paid_up_policies_the_truth_has(built_world):
+    """A paid-up policy stays in force but pays no premium: the premium in force is the truth's
+    book of paying policies, the same in dim_policy, the strategic table and the policy-months
+    (the in_force_premium metric's measure) on the as-of month."""
+    con = built_world.connect()
+    book = truth_book(built_world, con)
+    paid_up = sorted(number for number, _, is_paid_up in book if is_paid_up)
+    assert paid_up  # the tiny world has a paid-up policy in force (one, P0000000085)
+    true_premium = sum(premium for _, premium, is_paid_up in book if not is_paid_up)
+    assert con.execute(
+        "select policy_number from marts.dim_policy where is_paid_up order by 1"
+    ).fetchall() == [(number,) for number in paid_up]
+    in_force = con.execute(
+        "select count(*), sum(annualised_premium_in_force_twd) from marts.dim_policy "
+        "where is_in_force"
+    ).fetchone()
+    assert in_force == (len(book), true_premium)
+    (strategic,) = con.execute(
+        "select sum(annualised_premium_in_force_twd) from strategic.inforce_premium_by_product"
+    ).fetchone()
+    as_of_month = con.execute(
+        "select count(*) filter (where is_in_force), count(*) filter (where is_paid_up), "
+        "sum(annualised_premium_in_force_twd) from marts.fct_policy_months "
+        "where month_start_date = (select max(month_start_date) from marts.fct_policy_months)"
+    ).fetchone()
+    assert strategic == true_premium
+    assert as_of_month == (len(book), len(paid_up), true_premium)
+
+
+def test_a_paid_up_policy_is_neither_scored_nor_learnt_from_for_lapse(built_world):
+    """It pays no premium, so it cannot lapse for non-payment: from the day it went paid-up it
+    has no row in the lapse features, and no lapse score."""
+    con = built_world.connect()
+    paid_up = [number for number, _, is_paid_up in truth_book(built_world, con) if is_paid_up]
+    assert paid_up
+    featured = con.execute(
+        "select count(*) from features.feat_policies as features "
+        "join marts.dim_policy as policies using (policy_key) "
+        "where policies.paid_up_date <= features.feature_date"
+    ).fetchone()[0]
+    scored = con.execute(
+        "select policies.policy_number from ml.policy_lapse_scores as scores "
+        "join marts.dim_policy as policies using (policy_key) "
+        "where list_contains($paid_up, policies.policy_number)",
+        {"paid_up": paid_up},
+    ).fetchall()
+    assert featured == 0
+    assert scored == []
+
+
+def test_premiums_paid_are_net_of_free_look_refunds_as_the_truth_books_them(built_world):
+    """One definition: premiums paid and kept. The payments a free-look cancellation refunded
+    are received in fct_premium_payments but counted nowhere as premiums paid; what is left is
+    the truth's books, in the margins and in the definition dim_policy gives the fact."""
+    con = built_world.connect()
+    truth = str(built_world.data_dir / "truth" / "customers.csv")
+    (true_premiums,) = con.execute(
+        "select sum(cast(premiums_paid_twd as decimal(18, 2))) "
+        "from read_csv(?, all_varchar = true)",
+        [truth],
+    ).fetchone()
+    received, kept = con.execute(
+        "select sum(amount_paid_twd), "
+        "sum(amount_paid_twd) filter (where not policies.is_premium_refunded) "
+        "from marts.fct_premium_payments join marts.dim_policy as policies using (policy_key)"
+    ).fetchone()
+    (in_margins,) = con.execute(
+        "select sum(premiums_paid_twd) from features.feat_policy_margins"
+    ).fetchone()  # fmt: skip
+    assert kept < received  # the tiny world's free-look cancellations had paid their first premium
+    assert kept == true_premiums
+    assert in_margins == pytest.approx(float(true_premiums))

@@ -1,7 +1,7 @@
--- One row per policy in force on each feature date (the as-of date and one and two years
--- before it), with features known on that date: nothing dated after it is read. The lapse
--- model fits on the earliest date, evaluates on the middle one and scores the as-of date;
--- the outcomes it learns from are in feat_policy_outcomes.
+-- One row per policy in force and still paying (not paid-up) on each feature date (the as-of
+-- date and one and two years before it), with features known on that date: nothing dated
+-- after it is read. The lapse model fits on the earliest date, evaluates on the middle one and
+-- scores the as-of date; the outcomes it learns from are in feat_policy_outcomes.
 with feature_dates as (
     {{ feature_dates() }}
 ),

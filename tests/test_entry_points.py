@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from lifecrm import settings
+from lifecrm import pii_key, settings
 
 BIN = Path(sys.executable).parent
 QUERY = """{
@@ -118,7 +118,9 @@ def test_plain_dbt_finds_its_profile_and_builds_the_development_copy(tmp_path):
     con.execute("create table marker as select 1 as version")
     con.close()
     before = published.read_bytes()
+    pii_key.create_simulated_world_key(data)  # as `lifecrm generate` makes one
     env = _clean_env(data)
+    env.pop(pii_key.KEY_ENV, None)
     env.update(DBT_TARGET_PATH=str(tmp_path / "target"), DBT_LOG_PATH=str(tmp_path / "logs"))
     done = subprocess.run(
         [str(BIN / "dbt"), "seed", "--select", "channels"],

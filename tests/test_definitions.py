@@ -44,7 +44,7 @@ EXPECTED_ASSETS = {
     "intermediate/int_policies__status_periods", "intermediate/int_customers__relationships",
     "intermediate/int_customers__monthly_margins",
     "snapshots/snp_customers",
-    "pii/pii_customers",
+    "pii/pii_customers", "pii/pii_key_check",
     *(f"marts/{model}" for model in (
         "dim_customer", "dim_policy", "dim_agent", "dim_product", "dim_channel", "dim_date",
         "dim_region", "dim_campaign",

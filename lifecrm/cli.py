@@ -223,7 +223,6 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
     if args.to < args.from_:
         raise ValueError(f"--to {args.to} is before --from {args.from_}")
-    _refuse_another_key()
     days = sorted(
         {
             d.name[:10]  # a later delivery of a day (<date>.2) is run with that day
@@ -236,6 +235,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
             f"no landed batch in {settings.landing_dir()} between {args.from_} and {args.to}: "
             "`ls` the landing folder for the dates there are"
         )
+    _refuse_another_key()
     through = published_through()
     if through and not args.again:
         done = [day for day in days if day <= through]

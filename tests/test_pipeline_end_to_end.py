@@ -46,6 +46,24 @@ def test_every_schema_holds_non_empty_tables(built_world):
         con.close()
 
 
+def test_every_view_reads_without_the_secret_key(built_world):
+    """A BI tool or analyst opens the file with no secret: no view may compute a key on read."""
+    con = built_world.connect()
+    try:
+        keyed_views = con.execute(
+            "select schema_name || '.' || view_name from duckdb_views() "
+            "where not internal and sql ilike '%getvariable%'"
+        ).fetchall()
+        assert keyed_views == []
+        missing = con.execute(
+            "select count(*) filter (where customer_key is null), count(*) "
+            "from intermediate.int_customers__persons"
+        ).fetchall()[0]
+        assert missing[0] == 0 and missing[1] > 0
+    finally:
+        con.close()
+
+
 def test_raw_tables_hold_every_exported_row(built_world):
     for export, rows in built_world.manifest_rows().items():
         with (built_world.batch_dir / f"{export}.csv").open(newline="", encoding="utf-8") as f:
@@ -82,7 +100,10 @@ def test_marts_do_not_carry_direct_identifiers(built_world):
 
 
 def test_every_in_force_policy_is_scored_with_a_probability(built_world):
-    in_force = scalar(built_world, "select count(*) from marts.dim_policy where is_in_force")
+    """Every policy in force and still paying: a paid-up one cannot lapse, and is not scored."""
+    in_force = scalar(
+        built_world, "select count(*) from marts.dim_policy where is_in_force and not is_paid_up"
+    )
     assert scalar(built_world, "select count(*) from ml.policy_lapse_scores") == in_force
     low, high = scalar(
         built_world,

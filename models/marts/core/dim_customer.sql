@@ -1,6 +1,6 @@
 -- Type 2: one row per person per period in which the attributes it tracks (region, income
--- band, marital status, occupation) stayed the same. `customer_key` is the person (a salted
--- hash of the national ID, the key facts carry); `customer_version_key` is one period.
+-- band, marital status, occupation) stayed the same. `customer_key` is the person (a keyed
+-- HMAC of the national ID, the key facts carry); `customer_version_key` is one period.
 with snapshot as (
     select * from {{ ref('snp_customers') }}
 ),

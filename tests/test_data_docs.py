@@ -32,7 +32,7 @@ def validated():
         row7={"phone": BAD_PHONE},
         row9={"email": BAD_EMAIL},
     )
-    outcome = validate(rows, chunk_rows=20)  # two chunks, one page
+    outcome = validate(rows)
     return outcome, legacy
 
 

@@ -58,6 +58,27 @@
     end
 {%- endmacro %}
 
+{#- The repairs validation and staging share, so that the value Great Expectations checks is the
+    value staging keeps: clean_text, parse_date and parse_amount, rendered for DuckDB into
+    expectations/repairs.json (`python -m lifecrm.quality.repairs`), which validation reads; a
+    test keeps that file in step with these macros. -#}
+
+{#- A date, its text cleaned first (a full-width or padded date is a date). -#}
+{% macro repair_date(column) -%}
+    {{ parse_date(clean_text(column)) }}
+{%- endmacro %}
+
+{#- An amount, its text cleaned first. -#}
+{% macro repair_amount(column) -%}
+    {{ parse_amount(clean_text(column)) }}
+{%- endmacro %}
+
+{#- An amount (whole TWD, kept as decimal(18, 2)); anything that is not a number is null, which
+    validation refuses when the delivered text was not empty. -#}
+{% macro parse_amount(column) -%}
+    try_cast({{ column }} as decimal(18, 2))
+{%- endmacro %}
+
 {#- The rows of a raw table that validation accepted: not listed in quarantine.<export>. On
     Spark the raw tables are the Parquet that lifecrm/parquet_export.py publishes, which holds
     the accepted rows only (the same selection, made before publishing). -#}

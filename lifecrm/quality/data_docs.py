@@ -96,13 +96,12 @@ def _rule(kwargs: dict, expectation: str) -> str:
 
 @dataclass
 class Page:
-    """One validated file's results, every chunk merged: what a page and a summary show."""
+    """One validated file's results: what a page and a summary show."""
 
     suite: str
     label: str
     source_file: str
     run_time: str
-    chunks: int = 0
     rules: list[dict] = field(default_factory=list)
 
     @property
@@ -110,7 +109,6 @@ class Page:
         return all(rule["success"] for rule in self.rules)
 
     def merge(self, result) -> None:
-        self.chunks += 1
         for index, item in enumerate(result.results):
             config = item.expectation_config
             found = item.result or {}
@@ -139,7 +137,7 @@ class Page:
 
 @dataclass
 class DataDocs:
-    """Collects one validation's chunk results, then writes a page per file and the index:
+    """Collects one validation's results, a file at a time, then writes a page per file and the index:
     `pages` holds, after `publish`, the path of each file's page."""
 
     suite: gx.ExpectationSuite
@@ -147,8 +145,8 @@ class DataDocs:
     pages: dict[str, str] = field(default_factory=dict)  # page label -> its page
     _pages: dict[str, Page] = field(default_factory=dict)
 
-    def add(self, source_file: str, chunk: int, chunks: int, result) -> None:
-        """Keep a chunk's result, trimmed and with identifying values masked."""
+    def add(self, source_file: str, result) -> None:
+        """Keep a file's result, trimmed and with identifying values masked."""
         for item in result.results:
             identifying = bool(
                 set(_columns(item.expectation_config.kwargs)) & identifying_columns()
@@ -265,7 +263,7 @@ def render_page(page: Page) -> str:
         f'<p><a href="../../index.html">All validations</a></p>'
         f"<h1>{html.escape(page.suite)}: {html.escape(page.label)}</h1>"
         f"<p class=meta>{_status(page.success)}: {failed} of {len(page.rules)} rules broken; "
-        f"validated {html.escape(page.run_time)} in {page.chunks} chunk(s) of "
+        f"validated {html.escape(page.run_time)}: "
         f"<code>{html.escape(page.source_file)}</code></p>"
         "<p class=meta>Failing rows: the first "
         f"{ROWS_KEPT_PER_RULE} of each rule by source line (all of them are in "

@@ -10,7 +10,6 @@ rows that are not listed. `raw.row_accounting` shows, per file: rows read = pass
 from __future__ import annotations
 
 import duckdb
-import pyarrow as pa
 
 from lifecrm.ingest.raw_loader import ensure_accounting
 from lifecrm.quality.gx_suites import SuiteOutcome
@@ -34,13 +33,7 @@ def record(
     row rules are quarantined whatever their share, and batch rules are reported only."""
     ensure_accounting(con)
     refused: dict[str, str] = {}
-    failing = pa.table(
-        {
-            "_source_file": [f for f, _ in outcome.failing_rows],
-            "_source_line": pa.array([line for _, line in outcome.failing_rows], pa.int64()),
-            "_rules": pa.array(list(outcome.failing_rows.values()), pa.list_(pa.string())),
-        }
-    )
+    failing = outcome.failing
     con.register("_failing", failing)
     try:
         for file in files:

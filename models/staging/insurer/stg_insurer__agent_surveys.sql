@@ -6,7 +6,7 @@ renamed as (
     select
         {{ clean_text('survey_id') }} as survey_id,
         {{ clean_text('agent_id') }} as agent_id,
-        {{ parse_date('survey_date') }} as survey_date,
+        {{ repair_date('survey_date') }} as survey_date,
         cast({{ clean_text('satisfaction') }} as integer) as satisfaction_score,
         {{ clean_text('intends_to_stay') }} = '1' as intends_to_stay,
         cast(_batch_date as date) as batch_date,

@@ -7,7 +7,7 @@ renamed as (
         {{ clean_text('training_id') }} as training_id,
         {{ clean_text('agent_id') }} as agent_id,
         upper({{ clean_text('course_code') }}) as course_code,
-        {{ parse_date('training_date') }} as training_date,
+        {{ repair_date('training_date') }} as training_date,
         cast({{ clean_text('hours') }} as integer) as training_hours,
         {{ clean_text('passed') }} = '1' as has_passed,
         cast(_batch_date as date) as batch_date,

@@ -6,8 +6,8 @@ renamed as (
     select
         {{ clean_text('agent_id') }} as agent_id,
         {{ clean_text('agent_name') }} as agent_name,
-        {{ parse_date('hire_date') }} as hire_date,
-        {{ parse_date('termination_date') }} as termination_date,
+        {{ repair_date('hire_date') }} as hire_date,
+        {{ repair_date('termination_date') }} as termination_date,
         {{ clean_text('branch') }} as branch,
         lower({{ clean_text('channel') }}) as channel_code,
         lower({{ clean_text('rank') }}) as agent_rank,

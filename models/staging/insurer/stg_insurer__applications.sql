@@ -9,10 +9,10 @@ renamed as (
         {{ clean_text('agent_id') }} as agent_id,
         lower({{ clean_text('channel') }}) as channel_code,
         upper({{ clean_text('product_code') }}) as product_code,
-        {{ parse_date('application_date') }} as application_date,
-        cast(proposed_sum_assured_twd as decimal(18, 2)) as proposed_sum_assured_twd,
+        {{ repair_date('application_date') }} as application_date,
+        {{ repair_amount('proposed_sum_assured_twd') }} as proposed_sum_assured_twd,
         lower({{ clean_text('underwriting_decision') }}) as underwriting_decision,
-        {{ parse_date('decision_date') }} as decision_date,
+        {{ repair_date('decision_date') }} as decision_date,
         {{ clean_text('policy_number') }} as policy_number,
         cast(_batch_date as date) as batch_date,
         _source_line as source_line

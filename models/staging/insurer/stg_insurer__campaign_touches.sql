@@ -7,13 +7,13 @@ renamed as (
         {{ clean_text('touch_id') }} as touch_id,
         {{ clean_text('campaign_id') }} as campaign_id,
         {{ clean_text('customer_id') }} as customer_id,
-        {{ parse_date('touch_date') }} as touch_date,
+        {{ repair_date('touch_date') }} as touch_date,
         {{ clean_text('is_control') }} = '1' as is_control,
         {{ clean_text('responded') }} = '1' as has_responded,
-        {{ parse_date('response_date') }} as response_date,
+        {{ repair_date('response_date') }} as response_date,
         {{ clean_text('converted') }} = '1' as has_converted,
         {{ clean_text('policy_number') }} as policy_number,
-        cast(premium_won_twd as decimal(18, 2)) as premium_won_twd,
+        {{ repair_amount('premium_won_twd') }} as premium_won_twd,
         cast(_batch_date as date) as batch_date,
         _source_line as source_line
     from source

@@ -9,9 +9,9 @@ renamed as (
         lower({{ clean_text('campaign_type') }}) as campaign_type,
         lower({{ clean_text('channel') }}) as contact_channel_code,
         lower({{ clean_text('product_type') }}) as product_type,
-        {{ parse_date('start_date') }} as start_date,
-        {{ parse_date('end_date') }} as end_date,
-        cast(cost_per_contact_twd as decimal(18, 2)) as cost_per_contact_twd,
+        {{ repair_date('start_date') }} as start_date,
+        {{ repair_date('end_date') }} as end_date,
+        {{ repair_amount('cost_per_contact_twd') }} as cost_per_contact_twd,
         cast(_batch_date as date) as batch_date,
         _source_line as source_line
     from source

@@ -11,9 +11,9 @@ renamed as (
         lower({{ clean_text('channel') }}) as contact_channel_code,
         lower({{ clean_text('interaction_type') }}) as interaction_type,
         lower({{ clean_text('product_type') }}) as product_type,
-        {{ parse_date('interaction_date') }} as interaction_date,
+        {{ repair_date('interaction_date') }} as interaction_date,
         lower({{ clean_text('outcome') }}) as outcome,
-        {{ parse_date('resolved_date') }} as resolved_date,
+        {{ repair_date('resolved_date') }} as resolved_date,
         cast(_batch_date as date) as batch_date,
         _source_line as source_line
     from source

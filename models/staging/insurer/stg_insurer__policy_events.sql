@@ -7,8 +7,8 @@ renamed as (
         {{ clean_text('event_id') }} as event_id,
         {{ clean_text('policy_number') }} as policy_number,
         lower({{ clean_text('event_type') }}) as event_type,
-        {{ parse_date('event_date') }} as event_date,
-        cast(amount_twd as decimal(18, 2)) as amount_twd,
+        {{ repair_date('event_date') }} as event_date,
+        {{ repair_amount('amount_twd') }} as amount_twd,
         cast(_batch_date as date) as batch_date,
         _source_line as source_line
     from source

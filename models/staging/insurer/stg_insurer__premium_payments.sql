@@ -6,10 +6,10 @@ renamed as (
     select
         {{ clean_text('payment_id') }} as payment_id,
         {{ clean_text('policy_number') }} as policy_number,
-        {{ parse_date('due_date') }} as due_date,
-        {{ parse_date('paid_date') }} as paid_date,
-        cast(amount_due_twd as decimal(18, 2)) as amount_due_twd,
-        cast(amount_paid_twd as decimal(18, 2)) as amount_paid_twd,
+        {{ repair_date('due_date') }} as due_date,
+        {{ repair_date('paid_date') }} as paid_date,
+        {{ repair_amount('amount_due_twd') }} as amount_due_twd,
+        {{ repair_amount('amount_paid_twd') }} as amount_paid_twd,
         cast(_batch_date as date) as batch_date,
         _source_line as source_line
     from source

@@ -13,7 +13,7 @@ renamed as (
         cast(renewal_commission_rate as double) as renewal_commission_rate,
         cast(servicing_cost_per_policy_year_twd as double) as servicing_cost_per_policy_year_twd,
         cast(investment_component_rate as double) as investment_component_rate,
-        {{ parse_date('launch_date') }} as launch_date,
+        {{ repair_date('launch_date') }} as launch_date,
         cast(_batch_date as date) as batch_date,
         _source_line as source_line
     from source

@@ -6,7 +6,7 @@ renamed as (
     select
         {{ clean_text('survey_id') }} as survey_id,
         {{ clean_text('customer_id') }} as customer_id,
-        {{ parse_date('survey_date') }} as survey_date,
+        {{ repair_date('survey_date') }} as survey_date,
         lower({{ clean_text('channel') }}) as contact_channel_code,
         cast({{ clean_text('csat') }} as integer) as csat_score,
         cast({{ clean_text('nps') }} as integer) as nps_score,

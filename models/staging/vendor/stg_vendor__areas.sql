@@ -6,7 +6,7 @@ renamed as (
     select
         {{ clean_text('postal_code') }} as postal_code,
         cast({{ clean_text('population') }} as integer) as population,
-        cast(median_household_income_twd as decimal(18, 2)) as median_household_income_twd,
+        {{ repair_amount('median_household_income_twd') }} as median_household_income_twd,
         lower({{ clean_text('urbanisation') }}) as urbanisation,
         cast({{ clean_text('median_age') }} as integer) as median_age,
         cast(_batch_date as date) as batch_date,

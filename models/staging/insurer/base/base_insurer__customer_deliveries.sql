@@ -13,7 +13,7 @@ renamed as (
         {{ clean_text('customer_id') }} as customer_id,
         upper({{ clean_text('national_id') }}) as national_id,
         {{ clean_text('customer_name') }} as customer_name,
-        {{ parse_date('birth_date') }} as birth_date,
+        {{ repair_date('birth_date') }} as birth_date,
         upper({{ clean_text('gender') }}) as gender_code,
         lower({{ clean_text('marital_status') }}) as marital_status,
         {{ clean_text('occupation_class') }} as occupation_class,
@@ -25,7 +25,7 @@ renamed as (
         {{ clean_text('phone') }} as phone,
         lower({{ clean_text('email') }}) as email,
         lower({{ clean_text('acquisition_source') }}) as acquisition_source,
-        {{ parse_date('created_date') }} as created_date,
+        {{ repair_date('created_date') }} as created_date,
         cast(_batch_date as date) as batch_date,
         _source_file as source_file,
         _source_line as source_line

@@ -112,6 +112,29 @@ def test_embedded_line_breaks_survive_and_lines_stay_physical(tmp_path, con):
     assert con.execute("select _source_line from quarantine.agents").fetchall() == [(6,)]
 
 
+@pytest.mark.parametrize("bad_record", [None, 150_000])
+def test_every_record_of_a_large_file_keeps_its_own_line(tmp_path, con, bad_record):
+    """Large enough that DuckDB reads it in parallel, in several row groups, and loads it in a
+    transaction (whose rows are numbered from a large base): each record's line is its own,
+    with and without an unparsable record before most of them."""
+    records = 300_000
+    rows = [(f"A{line:07d}", "name", "Taipei") for line in range(2, records + 2)]
+    text = csv_text(rows)
+    if bad_record:
+        lines = text.split("\n")
+        lines[bad_record - 1] = lines[bad_record - 1] + ",one too many"
+        text = "\n".join(lines)
+    deliver(tmp_path, "2025-12-31", text, rows=records)
+    result = load(con, tmp_path)  # each file is loaded in a transaction of its own
+    assert result.rows_loaded + result.rows_quarantined == records
+    wrong = con.execute(
+        "select count(*) from raw.agents where _source_line <> cast(substr(agent_id, 2) as int)"
+    ).fetchall()[0][0]
+    assert wrong == 0
+    quarantined = con.execute("select _source_line from quarantine.agents").fetchall()
+    assert quarantined == ([(bad_record,)] if bad_record else [])
+
+
 def test_a_truncated_last_line_is_quarantined_and_every_row_accounted(tmp_path, con):
     text = csv_text() + "A000003,黃家"  # cut mid-record, no newline
     deliver(tmp_path, "2025-12-31", text, rows=3)

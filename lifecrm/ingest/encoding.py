@@ -9,50 +9,43 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from lifecrm.ingest.file_scan import FileScan, scan
 from lifecrm.ingest.landing import LandingError
 
 CHUNK = 1 << 20
 FALLBACKS = ("cp950",)  # Big5 as Taiwanese systems write it
 
 
-def _decodes(path: Path, encoding: str) -> tuple[bool, int]:
-    """Whether the whole file decodes, and if not, the byte offset where it fails. A NUL byte is
-    no text in any encoding a source may use: the file is refused, naming its line."""
+def _decodes(path: Path, encoding: str) -> bool:
+    """Whether the whole file decodes in `encoding` (read only for a file that is not UTF-8)."""
     decoder = codecs.getincrementaldecoder(encoding)("strict")
-    offset, lines = 0, 1
     with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(CHUNK), b""):
-            nul = chunk.find(b"\x00")
-            if nul >= 0 and not encoding.startswith("utf-16"):
-                line = lines + chunk.count(b"\n", 0, nul)
-                raise LandingError(
-                    f"{path}: a NUL byte at offset {offset + nul} (line {line}): not text; "
-                    "refusing the file"
-                )
-            lines += chunk.count(b"\n")
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError as exc:
-                return False, offset + exc.start
-            offset += len(chunk)
         try:
+            for chunk in iter(lambda: handle.read(CHUNK), b""):
+                decoder.decode(chunk)
             decoder.decode(b"", final=True)
-        except UnicodeDecodeError as exc:
-            return False, offset + exc.start
-    return True, -1
+        except UnicodeDecodeError:
+            return False
+    return True
 
 
 @contextmanager
-def utf8_copy(path: Path) -> Iterator[tuple[Path, str]]:
-    """The file itself if it is UTF-8, else a transcoded temporary copy; with the encoding found."""
-    ok, bad_at = _decodes(path, "utf-8")
-    if ok:
-        with path.open("rb") as handle:
-            bom = handle.read(3) == codecs.BOM_UTF8
-        yield path, "utf-8-sig" if bom else "utf-8"
+def utf8_copy(path: Path, scanned: FileScan | None = None) -> Iterator[tuple[Path, str]]:
+    """The file itself if it is UTF-8, else a transcoded temporary copy; with the encoding found.
+    `scanned`: the file's scan when the landing folder has read it already (its bytes are then
+    not read again for a UTF-8 file)."""
+    scanned = scanned or scan(path)
+    if scanned.nul_at is not None:
+        offset, line = scanned.nul_at
+        raise LandingError(
+            f"{path}: a NUL byte at offset {offset} (line {line}): not text; refusing the file"
+        )
+    if scanned.is_utf8:
+        yield path, "utf-8-sig" if scanned.bom else "utf-8"
         return
+    bad_at = scanned.utf8_error_at
     for encoding in FALLBACKS:
-        if _decodes(path, encoding)[0]:
+        if _decodes(path, encoding):
             with tempfile.TemporaryDirectory(prefix="lifecrm-transcode-") as tmp:
                 copy = Path(tmp) / path.name
                 with (

@@ -10,9 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+
+from lifecrm.ingest.file_scan import FileScan, scan
 
 MANIFEST = "manifest.json"
 BATCH_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})(?:\.([2-9]|[1-9]\d+))?")
@@ -31,6 +33,7 @@ class ExportFile:
     kind: str = "full"  # the batch's kind in its manifest: full extract or daily delta
     delivery: int = 1  # 1 for the day's batch, 2, 3, ... for a later delivery of the same day
     problem: str | None = None  # why the file cannot be read as delivered (then it is refused)
+    scan: FileScan | None = field(default=None, compare=False, repr=False)  # of its bytes
 
     @property
     def name(self) -> str:
@@ -86,9 +89,9 @@ def _entry_problem(entry: object) -> str | None:
         return f"an entry's file {name!r} is not a CSV file name"
     if "/" in name or "\\" in name or name.startswith(".") or Path(name).name != name:
         return f"the entry {name!r} is not a plain file name (no folders, '..' or absolute paths)"
-    for field in ("rows", "bytes"):
-        if not isinstance(entry.get(field), int) or entry[field] < 0:
-            return f"{name}'s {field} {entry.get(field)!r} is not a count"
+    for count in ("rows", "bytes"):
+        if not isinstance(entry.get(count), int) or entry[count] < 0:
+            return f"{name}'s {count} {entry.get(count)!r} is not a count"
     sha = entry.get("sha256")
     if not isinstance(sha, str) or len(sha) != 64 or not all(c in HEX for c in sha):
         return f"{name}'s sha256 {sha!r} is not a sha256"
@@ -193,8 +196,11 @@ def export_files(landing_dir: Path, export: str) -> list[ExportFile]:
         if problem is None and not trusted:
             problem = _untrusted_path(batch_dir, landing_dir) or _untrusted_path(path, batch_dir)
         actual = str(entry["sha256"]) if entry else ""
+        scanned = None
         if trusted and path.is_file():
-            actual = sha256_of(path)  # also of a refused file: a decision names its content
+            # also of a refused file: a decision names its content
+            scanned = scan(path)
+            actual = scanned.sha256
         if problem is None and not path.is_file():
             problem = f"listed in {batch_dir.name}/{MANIFEST} but missing"
         elif problem is None and path.stat().st_size != entry["bytes"]:
@@ -203,7 +209,7 @@ def export_files(landing_dir: Path, export: str) -> list[ExportFile]:
             problem = f"sha256 {actual} does not match the manifest's {entry['sha256']}"
         rows = int(entry["rows"]) if entry else 0
         kind = entry["kind"] if entry else "delta"
-        files.append(ExportFile(path, batch_date, rows, actual, kind, delivery, problem))
+        files.append(ExportFile(path, batch_date, rows, actual, kind, delivery, problem, scanned))
     if not files:
         raise LandingError(f"no batch under {landing_dir} delivers {export}.csv")
     return files

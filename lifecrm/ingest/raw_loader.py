@@ -34,6 +34,7 @@ from lifecrm.ingest.landing import ExportFile, LandingError
 
 MANIFEST_TABLE = "raw.load_manifest"
 NOW = "cast(current_timestamp as timestamp)"  # no time zone: BI readers on DuckDB 1.1 read it
+LINE = "__lifecrm_line__"  # where a record's line goes in the select of its metadata
 
 
 @dataclass
@@ -154,16 +155,20 @@ def _add_new_columns(con, table: str, columns: list[str]) -> list[str]:
     return added
 
 
-def _record_lines(con: duckdb.DuckDBPyConnection, path: str, records: int) -> bool:
+def _record_lines(
+    con: duckdb.DuckDBPyConnection, path: str, records: int, lines: int | None = None
+) -> bool:
     """Map each record to the physical line it starts on, in temp table `_record_lines`
     (record_no 1 = the first data record). Records are lines unless a quoted field holds a line
     break; only then is the file read line by line, and a line starts a record when the quotes
-    before it are balanced. Returns False when records and lines coincide."""
-    lines = con.execute(
-        "select count(*) from read_csv(?, columns = {'text': 'varchar'}, delim = chr(31), "
-        "quote = '', escape = '', header = false, auto_detect = false)",
-        [path],
-    ).fetchall()[0][0]
+    before it are balanced. Returns False when records and lines coincide. `lines`: the file's
+    physical lines, when its scan counted them already."""
+    if lines is None:
+        lines = con.execute(
+            "select count(*) from read_csv(?, columns = {'text': 'varchar'}, delim = chr(31), "
+            "quote = '', escape = '', header = false, auto_detect = false)",
+            [path],
+        ).fetchall()[0][0]
     if lines == records + 1:
         return False
     con.execute(
@@ -211,7 +216,7 @@ def load_file(
     rename = rename or {}
     table = f"raw.{export}"
     load_id = uuid.uuid4().hex
-    with utf8_copy(file.path) as (readable, encoding):
+    with utf8_copy(file.path, file.scan) as (readable, encoding):
         delivered = _header(readable)
         unknown = [old for old in rename if old not in delivered]
         if unknown:
@@ -250,52 +255,47 @@ def load_file(
             )
             raise LandingError(f"{path}: not readable as the contract's CSV: {reason}") from None
         header = header + missing
-        # one row per unreadable record (the reader reports each of its errors separately)
-        rejected = con.execute(
-            "with errors as (select line, csv_line, lower(error_type) "
-            "|| coalesce(' (' || column_name || ')', '') as error from _rejects) "
-            "select line, list(distinct error order by error), any_value(csv_line) "
-            "from errors group by line order by line"
-        ).fetchall()
+        # the records the reader could not parse (it reports each of its errors separately)
+        rejected = scalar(con, "select count(distinct line) from _rejects")
         # A record's line in the file: its number plus one for the header, or, when quoted
         # fields hold line breaks, the physical line it starts on.
-        mapped = _record_lines(con, str(readable), file.rows)
+        counted = file.scan.lines if file.scan and readable == file.path else None
+        mapped = _record_lines(con, str(readable), file.rows, counted)
     loaded = scalar(con, "select count(*) from _landing")
-    if loaded + len(rejected) != file.rows:
+    if loaded + rejected != file.rows:
         raise LandingError(
-            f"{path}: read {loaded} records and rejected {len(rejected)}, but the manifest "
+            f"{path}: read {loaded} records and rejected {rejected}, but the manifest "
             f"lists {file.rows}"
         )
     # Rejected records keep their numbers: the loaded ones are numbered around them.
-    rejected_numbers = [line - 1 for line, _, _ in rejected]  # the reader counts the header
-    con.execute(
-        "create or replace temp table _good_records as select row_number() over (order by n) "
-        "as good_no, n as record_no from range(1, ? + 1) as t(n) where not list_contains(?, n)",
-        [file.rows, rejected_numbers],
-    )
-    line_of = "physical_line" if mapped else "record_no + 1"
-    lines_join = "join _record_lines using (record_no)" if mapped else ""
     metadata = (
         f"cast({quote_literal(file.batch_date.isoformat())} as date) as _batch_date, "
         f"{quote_literal(path)} as _source_file, "
-        f"cast({line_of} as bigint) as _source_line, "
+        f"cast({LINE} as bigint) as _source_line, "
         f"{quote_literal(load_id)} as _load_id, "
         f"{NOW} as _loaded_at"
     )
-    select = (
-        f"select landing.* exclude (good_no), {metadata} from "
-        "(select *, row_number() over (order by rowid) as good_no from _landing) as landing "
-        f"join _good_records using (good_no) {lines_join}"
-    )
-    if mapped and rejected:
-        physical = dict(
-            con.execute(
-                "select record_no, physical_line from _record_lines "
-                "where list_contains(?, record_no)",
-                [rejected_numbers],
-            ).fetchall()
+    # rows written in an open transaction are numbered from a large base: from its first rowid
+    first_rowid, contiguous = con.execute(
+        "select min(rowid), coalesce(max(rowid) - min(rowid) + 1 = count(*), true) from _landing"
+    ).fetchall()[0]
+    if rejected or mapped or not contiguous:
+        con.execute(  # the reader counts the header as line 1
+            "create or replace temp table _good_records as select row_number() over "
+            "(order by n) as good_no, n as record_no from range(1, ? + 1) as t(n) "
+            "where n not in (select line - 1 from _rejects)",
+            [file.rows],
         )
-        rejected = [(physical.get(line - 1, line), errors, raw) for line, errors, raw in rejected]
+        line_of = "physical_line" if mapped else "record_no + 1"
+        lines_join = "join _record_lines using (record_no)" if mapped else ""
+        select = (
+            f"select landing.* exclude (good_no), {metadata.replace(LINE, line_of)} from "
+            "(select *, row_number() over (order by rowid) as good_no from _landing) as landing "
+            f"join _good_records using (good_no) {lines_join}"
+        )
+    else:  # every record is one line, in the reader's order: the first is line 2
+        line_of = f"rowid - {first_rowid or 0} + 2"
+        select = f"select *, {metadata.replace(LINE, line_of)} from _landing"
     if not table_exists(con, "raw", export):
         con.execute(f"create table {table} as {select}")
     else:
@@ -303,25 +303,34 @@ def load_file(
         if added:
             result.warnings.append(f"{path}: new column(s) {', '.join(added)} kept in {table}")
         con.execute(f"insert into {table} by name {select}")
-    for line, errors, csv_line in rejected:
-        rules = [f"malformed_line: {error}" for error in errors]
+    if rejected:  # each unparsable record, by the physical line it starts on, with why
+        line = "coalesce(physical_line, line)" if mapped else "line"
+        lines_join = "left join _record_lines on record_no = line - 1" if mapped else ""
         con.execute(
-            f"insert into quarantine.{export} values (?, ?, ?, ?, ?, ?, {NOW})",
-            [rules, csv_line, file.batch_date, path, line, load_id],
+            f"""insert into quarantine.{export}
+            with errors as (
+                select line, csv_line, 'malformed_line: ' || lower(error_type)
+                    || coalesce(' (' || column_name || ')', '') as error
+                from _rejects
+            )
+            select list(distinct error order by error), any_value(csv_line), ?, ?,
+                cast({line} as bigint), ?, {NOW}
+            from errors {lines_join} group by {line}""",
+            [file.batch_date, path, load_id],
         )
     con.execute(
         f"insert into {MANIFEST_TABLE} (export, batch_date, source_file, size_bytes, sha256, "
         "encoding, rows_in_manifest, rows_loaded, rows_quarantined, load_id, loaded_at, "
         f"batch_kind) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {NOW}, ?)",
         [export, file.batch_date, path, file.path.stat().st_size, file.sha256, encoding,
-         file.rows, loaded, len(rejected), load_id, file.kind],
+         file.rows, loaded, rejected, load_id, file.kind],
     )  # fmt: skip
     con.execute("drop table if exists _landing")
     con.execute("drop table if exists _good_records")
     con.execute("drop table if exists _record_lines")
     result.files_loaded += 1
     result.rows_loaded += loaded
-    result.rows_quarantined += len(rejected)
+    result.rows_quarantined += rejected
     result.load_ids.append(load_id)
     result.new_files.append(path)
 

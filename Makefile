@@ -70,10 +70,12 @@ $(OLD_READER)/.installed:
 dev: install
 	$(BIN)/lifecrm dev
 
-# Time and peak memory of the simulator and the pipeline (BENCH_SIZES=1000000 for the big one).
+# Time and peak memory of ingestion (phase by phase beside the floor, on the INGEST_BENCH_SIZES
+# worlds), the simulator and the pipeline (BENCH_SIZES=1000000 for the big one).
+INGEST_BENCH_SIZES ?= 200000,1000000
 BENCH_SIZES ?= 50000,200000
 bench: install
-	$(BIN)/python benchmarks/run.py --sizes $(BENCH_SIZES)
+	$(BIN)/python benchmarks/run.py --ingest-sizes $(INGEST_BENCH_SIZES) --sizes $(BENCH_SIZES)
 
 sql: install
 	$(BIN)/duckdb -readonly $${LIFECRM_DATA_DIR:-data}/warehouse/lifecrm.duckdb

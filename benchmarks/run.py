@@ -1,11 +1,15 @@
 """`make bench`: time and peak memory of the simulator and the pipeline, printed as a table.
 
-    python benchmarks/run.py [--sizes 50000,200000] [--pipeline-customers 50000]
+    python benchmarks/run.py [--ingest-sizes 200000,1000000] [--sizes 50000,200000]
+                             [--pipeline-customers 50000]
 
-Each measurement runs the real `lifecrm` command in a fresh temporary data directory, in its own
-process, so its peak resident memory is its own. The largest world is ingested phase by phase,
-then run whole, then each model is trained and scored again on its own. The pipeline world's
-models are also printed beside the simulator's truth (the oracle).
+Each measurement runs the real `lifecrm` command (or one phase of benchmarks/ingest_phases.py)
+in a fresh temporary data directory, in its own process, so its peak resident memory is its
+own. First the ingestion table: each `--ingest-sizes` world's initial extract, the floor (sha256
+and DuckDB's typed read_csv of the same files), the load and the validation, side by side with
+their ratios. Then the simulator at each `--sizes`, the largest world run whole, and each model
+trained and scored again on its own. The pipeline world's models are also printed beside the
+simulator's truth (the oracle).
 """
 
 from __future__ import annotations
@@ -48,20 +52,34 @@ def landing_size(data_dir: Path) -> tuple[int, float]:
     return rows, sum(f.stat().st_size for f in files) / 1e6
 
 
-def duckdb_floor(data_dir: Path) -> float:
-    """Seconds for DuckDB alone to load every landed CSV as text: the floor for ingestion
-    (without manifests, encodings, line numbers or rules; the Big5 file is left out)."""
-    import duckdb
-
-    con = duckdb.connect()
-    started = time.perf_counter()
-    for i, path in enumerate(sorted((data_dir / "landing").rglob("*.csv"))):
-        read = f"read_csv('{path}', all_varchar = true, ignore_errors = true)"
-        try:
-            con.execute(f"create table t{i} as select * from {read}")
-        except duckdb.InvalidInputException:
-            continue
-    return time.perf_counter() - started
+def ingestion_table(sizes: list[int]) -> str:
+    """Per world: the floor (sha256 and DuckDB's own typed read_csv of the landed files), the
+    load and validation phases, each in its own process in a fresh data directory, their ratios
+    (load to the floor, validation to the load), rows per second and peak memory."""
+    lines = [
+        "| customers | rows | MB of CSV | floor s | load s | load / floor | validate s "
+        "| validate / load | load rows/s | validate rows/s | peak MB (floor, load, validate) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for size in sizes:
+        with tempfile.TemporaryDirectory() as world, tempfile.TemporaryDirectory() as scratch:
+            measure(["generate", "--customers", str(size)], Path(world))
+            rows, megabytes = landing_size(Path(world))
+            (Path(scratch) / "landing").symlink_to(Path(world) / "landing")
+            (Path(scratch) / "secrets").symlink_to(Path(world) / "secrets")
+            done = {}
+            for phase in ("floor", "load", "validate"):
+                _, peak, output = measure([], Path(scratch), command=[*PHASES, phase])
+                done[phase] = (json.loads(output.strip().splitlines()[-1])["seconds"], peak)
+        (floor, floor_mb), (load, load_mb), (check, check_mb) = (
+            done["floor"], done["load"], done["validate"]
+        )  # fmt: skip
+        lines.append(
+            f"| {size:,} | {rows:,} | {megabytes:,.0f} | {floor:.1f} | {load:.1f} | "
+            f"{load / floor:.2f}x | {check:.1f} | {check / load:.2f}x | {rows / load:,.0f} | "
+            f"{rows / check:,.0f} | {floor_mb:,.0f}, {load_mb:,.0f}, {check_mb:,.0f} |"
+        )
+    return "\n".join(lines)
 
 
 def model_metrics(data_dir: Path) -> str:
@@ -121,7 +139,13 @@ def main() -> None:
     parser.add_argument(
         "--pipeline-customers", type=int, default=50000, help="world size for the model table"
     )
+    parser.add_argument(
+        "--ingest-sizes", default="200000,1000000", help="worlds for the ingestion table"
+    )
     args = parser.parse_args()
+    ingestion = ingestion_table([int(s) for s in args.ingest_sizes.split(",") if s])
+    print("Ingestion of an initial extract, phase by phase, beside the floor:\n")
+    print(ingestion + "\n", flush=True)
     rows_out = []
     sizes = [int(s) for s in args.sizes.split(",") if s]
     with tempfile.TemporaryDirectory() as keep:
@@ -138,23 +162,8 @@ def main() -> None:
                         f"{rows:,} rows, {megabytes:,.0f} MB",
                     )
                 )
-        # ingestion and validation of the largest world's initial extract, beside DuckDB's own load
         world = Path(keep)
         rows, _ = landing_size(world)
-        with tempfile.TemporaryDirectory() as scratch:
-            (Path(scratch) / "landing").symlink_to(world / "landing")
-            _, peak, output = measure([], Path(scratch), command=PHASES)
-        phases = json.loads(output.strip().splitlines()[-1])
-        for phase in ("load", "validate"):
-            seconds = phases[f"{phase}_seconds"]
-            rows_out.append(
-                (
-                    f"  {phase} phase alone ({max(sizes):,})",
-                    seconds,
-                    peak,
-                    f"{phases['rows'] / seconds:,.0f} rows/s (peak of both phases)",
-                )
-            )
         seconds, peak, _ = measure(["run"], world)
         rows_out.append(
             (f"run, the whole pipeline ({max(sizes):,})", seconds, peak, f"{rows:,} rows in")
@@ -170,15 +179,6 @@ def main() -> None:
                     f"{done['rows']:,} rows scored",
                 )
             )
-        floor = duckdb_floor(world)
-        rows_out.append(
-            (
-                "DuckDB read_csv of the same files (floor)",
-                floor,
-                float("nan"),
-                f"{rows / floor:,.0f} rows/s",
-            )
-        )
     with tempfile.TemporaryDirectory() as tmp:
         n = args.pipeline_customers
         measure(["generate", "--customers", str(n)], Path(tmp))

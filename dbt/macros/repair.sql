@@ -1,13 +1,34 @@
 {#- Repairs of values that are valid data in another form (docs/export-contract.md). -#}
 
-{#- A code or short text: full-width characters to their ASCII forms, stray spaces and tabs trimmed. -#}
+{#- A code or short text: full-width characters to their ASCII forms, stray spaces and tabs trimmed.
+    A value already clean (ASCII, nothing to trim: almost every value) is kept as it is, tested
+    first: translate() and trim() cost some twenty and four times the test. -#}
 {% macro clean_text(column) -%}
     {%- set full_width = '！＂＃＄％＆＇（）＊＋，－．／０１２３４５６７８９：；＜＝＞？＠ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ［＼］＾＿｀ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ｛｜｝～　' -%}
     {%- set ascii = '!"#$%&\'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~ ' -%}
-    {{ trim_characters(
-        'translate(' ~ column ~ ', ' ~ text_literal(full_width) ~ ', ' ~ text_literal(ascii) ~ ')',
-        "' ' || chr(9)"
-    ) }}
+    case
+        when {{ is_ascii(column) }}
+            and left({{ column }}, 1) not in (' ', chr(9))
+            and right({{ column }}, 1) not in (' ', chr(9))
+            then {{ column }}
+        else {{ trim_characters(
+            'translate(' ~ column ~ ', ' ~ text_literal(full_width) ~ ', ' ~ text_literal(ascii) ~ ')',
+            "' ' || chr(9)"
+        ) }}
+    end
+{%- endmacro %}
+
+{#- Every character of the text is ASCII: as many bytes as characters. -#}
+{% macro is_ascii(column) -%}
+    {{ return(adapter.dispatch('is_ascii', 'lifecrm')(column)) }}
+{%- endmacro %}
+
+{% macro default__is_ascii(column) -%}
+    strlen({{ column }}) = length({{ column }})
+{%- endmacro %}
+
+{% macro spark__is_ascii(column) -%}
+    octet_length({{ column }}) = char_length({{ column }})
 {%- endmacro %}
 
 {#- A string literal of any text: Spark reads a backslash in a literal as an escape and joins

@@ -148,6 +148,8 @@ def main() -> None:
     print(ingestion + "\n", flush=True)
     rows_out = []
     sizes = [int(s) for s in args.sizes.split(",") if s]
+    if not sizes:  # `--sizes ''`: the ingestion table alone
+        return
     with tempfile.TemporaryDirectory() as keep:
         for size in sizes:
             with tempfile.TemporaryDirectory() as tmp:

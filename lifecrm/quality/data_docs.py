@@ -137,8 +137,8 @@ class Page:
 
 @dataclass
 class DataDocs:
-    """Collects one validation's results, a file at a time, then writes a page per file and the index:
-    `pages` holds, after `publish`, the path of each file's page."""
+    """Collects one validation's results, a file at a time, then writes a page per file and
+    the index: `pages` holds, after `publish`, the path of each file's page."""
 
     suite: gx.ExpectationSuite
     run_time: datetime.datetime = field(default_factory=lambda: datetime.datetime.now(datetime.UTC))

@@ -24,7 +24,7 @@ import pyarrow as pa
 import lifecrm.quality.national_id_expectation  # noqa: F401 (registers the custom expectation)
 from lifecrm.db import table_exists
 from lifecrm.quality.data_docs import DataDocs
-from lifecrm.quality.gx_duckdb import DuckDBValidator
+from lifecrm.quality.gx_duckdb import UNIQUE, DuckDBValidator
 from lifecrm.quality.repairs import checked_rows_sql, quote
 from lifecrm.settings import PROJECT_ROOT
 
@@ -118,6 +118,8 @@ def validate_files(
             for r in con.execute(f"select distinct _source_file from {table} order by 1").fetchall()
         ]
     schema, name = table.split(".")
+    # the delivered columns and the rows' identity: what the rules read (lifecrm's other
+    # columns, the batch date and load, are not written out again)
     columns = [
         r[0]
         for r in con.execute(
@@ -125,6 +127,7 @@ def validate_files(
             "where table_schema = ? and table_name = ? order by ordinal_position",
             [schema, name],
         ).fetchall()
+        if not r[0].startswith("_") or r[0] in IDENTITY
     ]
     batch_dates = dict(
         con.execute(f"select _source_file, max(_batch_date) from {table} group by 1").fetchall()
@@ -162,16 +165,7 @@ def validate_files(
                     },
                     identity=IDENTITY,
                 )
-                for rule in result.results:
-                    outcome = merged.setdefault(
-                        rule.index,
-                        ExpectationOutcome(rule.expectation, rule.column, rule.level, True),
-                    )
-                    outcome.element_count += rule.element_count
-                    outcome.unexpected_count += _failing_count(con, rule)
-                    outcome.success = outcome.success and _passes(con, rule)
-                total_rows += _count(con, checking)
-                failing.append(
+                rows = (
                     con.sql(
                         f"select _source_file, cast(_source_line as bigint) as _source_line, "
                         f"_rules from ({result.failing_rows_sql()}) as f"
@@ -179,6 +173,26 @@ def validate_files(
                     .to_arrow_table()
                     .cast(NO_FAILING_ROWS)
                 )
+                failing.append(rows)
+                broken = dict(
+                    con.sql(
+                        "select rule, count(*) from (select unnest(_rules) as rule from rows) "
+                        "group by rule"
+                    ).fetchall()
+                )
+                for rule in result.results:
+                    outcome = merged.setdefault(
+                        rule.index,
+                        ExpectationOutcome(rule.expectation, rule.column, rule.level, True),
+                    )
+                    outcome.element_count += rule.element_count
+                    if rule.expectation == UNIQUE:  # only a key's later copies break it
+                        outcome.unexpected_count += broken.get(rule.rule, 0)
+                        outcome.success = outcome.success and not broken.get(rule.rule)
+                    else:
+                        outcome.unexpected_count += rule.unexpected_count
+                        outcome.success = outcome.success and rule.success
+                total_rows += _count(con, checking)
                 if docs:
                     docs.add(file, result.validation)
             finally:
@@ -197,18 +211,3 @@ def validate_files(
 
 def _count(con: duckdb.DuckDBPyConnection, relation: str) -> int:
     return con.execute(f"select count(*) from {relation}").fetchall()[0][0]
-
-
-def _failing_count(con: duckdb.DuckDBPyConnection, rule) -> int:
-    """A uniqueness rule fails only a key's later copies (the first delivered passes)."""
-    if rule.expectation == "expect_column_values_to_be_unique" and rule.failing_rows_sql:
-        return _count(con, f"({rule.failing_rows_sql})")
-    if rule.expectation == "expect_column_values_to_be_unique":
-        return 0
-    return rule.unexpected_count
-
-
-def _passes(con: duckdb.DuckDBPyConnection, rule) -> bool:
-    if rule.expectation == "expect_column_values_to_be_unique":
-        return _failing_count(con, rule) == 0
-    return rule.success

@@ -78,6 +78,7 @@ from great_expectations.expectations.metrics.map_metric_provider import (
 
 import lifecrm.quality.national_id_expectation  # noqa: F401 (registers the custom expectation)
 import lifecrm.quality.national_id_sql  # noqa: F401 (its condition on the SQL engine)
+from lifecrm.db import quote_identifier, quote_literal
 
 IDENTITY = ("_source_file", "_source_line")
 DIALECT = "duckdb"
@@ -141,6 +142,17 @@ def _expect(condition: bool, message: str) -> None:
         )
 
 
+def _expect_bound(modules: Iterable, name: str) -> None:
+    """Each module still holds metrics.util's `name` (or this module's patch of it), bound by
+    name at import: the patch must replace it there too."""
+    for module in modules:
+        bound = getattr(module, name, None)
+        _expect(
+            bound is not None and getattr(bound, _MARK, bound) in (_ORIGINALS[name], True),
+            f"{module.__name__} no longer uses metrics.util.{name}",
+        )
+
+
 def check_execute_query(function: Callable | None = None) -> None:
     """Issue 11579: `execute_query` returns the result after the connection went back."""
     function = function or _ORIGINALS["execute_query"]
@@ -170,13 +182,7 @@ def check_regex(function: Callable | None = None, modules: Iterable = _REGEX_MOD
         _params(function) == _REGEX_PARAMS,
         f"get_dialect_regex_expression takes {_params(function)}",
     )
-    for module in modules:
-        bound = getattr(module, "get_dialect_regex_expression", None)
-        _expect(
-            bound is not None
-            and getattr(bound, _MARK, bound) in (_ORIGINALS["get_dialect_regex_expression"], True),
-            f"{module.__name__} no longer uses metrics.util.get_dialect_regex_expression",
-        )
+    _expect_bound(modules, "get_dialect_regex_expression")
     _expect(
         function(sa.column("x"), "a", duckdb_engine.Dialect()) is None,
         "get_dialect_regex_expression now has a DuckDB branch",
@@ -190,14 +196,7 @@ def check_sql_string(function: Callable | None = None, modules: Iterable = _TO_S
         _params(function) == _TO_SQL_STRING_PARAMS,
         f"sqlalchemy_select_to_sql_string takes {_params(function)}",
     )
-    for module in modules:
-        bound = getattr(module, "sqlalchemy_select_to_sql_string", None)
-        _expect(
-            bound is not None
-            and getattr(bound, _MARK, bound)
-            in (_ORIGINALS["sqlalchemy_select_to_sql_string"], True),
-            f"{module.__name__} no longer uses metrics.util.sqlalchemy_select_to_sql_string",
-        )
+    _expect_bound(modules, "sqlalchemy_select_to_sql_string")
     source = inspect.getsource(_gx_metrics_util._substitute_pyformat_parameters)
     _expect("repr(param_value)" in source, "GX no longer renders bound values with repr()")
 
@@ -305,7 +304,7 @@ def duckdb_literal(value: Any) -> str:
     if isinstance(value, decimal.Decimal):
         return f"{value}"
     if isinstance(value, str):
-        return "'" + value.replace("'", "''") + "'"
+        return quote_literal(value)
     if isinstance(value, dt.datetime):
         kind = "TIMESTAMPTZ" if value.tzinfo else "TIMESTAMP"
         return f"{kind} '{value.isoformat(sep=' ')}'"
@@ -389,7 +388,7 @@ class SuiteResult:
     def failing_rows_sql(self, levels: Iterable[str] = ("row",)) -> str:
         """SQL selecting each failing row once: its identity columns and `_rules`, the names
         of the rules it broke (sorted). Empty (but typed by the source) when none failed."""
-        keys = ", ".join(_quote(c) for c in self.identity)
+        keys = ", ".join(quote_identifier(c) for c in self.identity)
         parts = [
             f"select {keys}, {duckdb_literal(r.rule)} as _rule from ({r.failing_rows_sql}) as f"
             for r in self.results
@@ -402,10 +401,6 @@ class SuiteResult:
             f"select {keys}, list(distinct _rule order by _rule) as _rules\n"
             f"from (\n{union}\n) as failing\ngroup by all"
         )
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _strip_semicolon(sql: str) -> str:
@@ -522,7 +517,7 @@ class DuckDBValidator:
                     "no unexpected_index_query to select them"
                 )
             if unexpected and isinstance(query_text, str):
-                keys = ", ".join(_quote(c) for c in identity)
+                keys = ", ".join(quote_identifier(c) for c in identity)
                 failing = f"select {keys} from ({_strip_semicolon(query_text)}) as q"
                 if check_counts:
                     found = self._count(failing)
@@ -535,7 +530,7 @@ class DuckDBValidator:
                     # GX's query selects every copy of a repeated key (and the key column)
                     failing = (
                         f"select {keys} from (select {keys}, row_number() over (partition by "
-                        f"{_quote(column)} order by {keys}) as _copy from "
+                        f"{quote_identifier(column)} order by {keys}) as _copy from "
                         f"({_strip_semicolon(query_text)}) as q) as c where _copy > 1"
                     )
             results.append(

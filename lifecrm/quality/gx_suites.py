@@ -22,10 +22,10 @@ import great_expectations as gx
 import pyarrow as pa
 
 import lifecrm.quality.national_id_expectation  # noqa: F401 (registers the custom expectation)
-from lifecrm.db import table_exists
+from lifecrm.db import quote_identifier, scalar, table_exists
 from lifecrm.quality.data_docs import DataDocs
 from lifecrm.quality.gx_duckdb import UNIQUE, DuckDBValidator
-from lifecrm.quality.repairs import checked_rows_sql, quote
+from lifecrm.quality.repairs import checked_rows_sql
 from lifecrm.settings import PROJECT_ROOT
 
 SUITES_DIR = PROJECT_ROOT / "expectations" / "suites"
@@ -129,8 +129,12 @@ def validate_files(
         ).fetchall()
         if not r[0].startswith("_") or r[0] in IDENTITY
     ]
-    batch_dates = dict(
-        con.execute(f"select _source_file, max(_batch_date) from {table} group by 1").fetchall()
+    batch_dates = dict(  # of the files validated, not every file the table holds
+        con.execute(
+            f"select _source_file, max(_batch_date) from {table} "
+            "where list_contains(?, _source_file) group by 1",
+            [files],
+        ).fetchall()
     )
     # A daily delta may hold no rows of an export; an initial full extract may not.
     deltas = (
@@ -149,7 +153,7 @@ def validate_files(
     con.execute(f"create schema if not exists {CHECKING_SCHEMA}")
     with DuckDBValidator(con) as validator:
         for file in files:
-            checking = f"{CHECKING_SCHEMA}.{quote(f'{name}_{uuid.uuid4().hex[:12]}')}"
+            checking = f"{CHECKING_SCHEMA}.{quote_identifier(f'{name}_{uuid.uuid4().hex[:12]}')}"
             try:
                 con.execute(
                     f"create table {checking} as "
@@ -192,7 +196,7 @@ def validate_files(
                     else:
                         outcome.unexpected_count += rule.unexpected_count
                         outcome.success = outcome.success and rule.success
-                total_rows += _count(con, checking)
+                total_rows += scalar(con, f"select count(*) from {checking}")
                 if docs:
                     docs.add(file, result.validation)
             finally:
@@ -207,7 +211,3 @@ def validate_files(
         data_docs=index,
         data_docs_pages=docs.pages if index else {},
     )
-
-
-def _count(con: duckdb.DuckDBPyConnection, relation: str) -> int:
-    return con.execute(f"select count(*) from {relation}").fetchall()[0][0]

@@ -22,6 +22,7 @@ from functools import cache
 from pathlib import Path
 
 from lifecrm import pii_key, settings
+from lifecrm.db import quote_identifier as quote
 
 REPAIRS_FILE = settings.PROJECT_ROOT / "expectations" / "repairs.json"
 MACROS = ("clean_text", "parse_date", "parse_amount")
@@ -101,10 +102,6 @@ def repairs(path: Path = REPAIRS_FILE) -> dict[str, str]:
             f"{path}: no {', '.join(missing)}; run `python -m lifecrm.quality.repairs`"
         )
     return {name: spec[name] for name in MACROS}
-
-
-def quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def apply(macro: str, expression: str) -> str:

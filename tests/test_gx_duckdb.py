@@ -285,8 +285,16 @@ def test_every_failing_row_is_selected_not_only_twenty():
         result = validator.validate(suite, table="t", result_format="COMPLETE")
     in_set, unique = result.results
     assert in_set.unexpected_count == 100
-    listed = result.validation.results[0].result["unexpected_index_list"]
-    assert len(listed) == 20  # issue 11527: the SQL path lists 20, even in COMPLETE
+    found = result.validation.results[0].result
+    # issue 11527: the SQL path lists only partial_unexpected_count rows, even in COMPLETE
+    # (lifecrm asks for none: GX would scan for every rule's, failing or not)
+    assert len(found["unexpected_index_list"]) < 100
+    # a failing rule's examples, selected by its unexpected_index_query: row and value
+    examples = found["partial_unexpected_index_list"]
+    assert len(examples) == gx_duckdb.EXAMPLES
+    assert all(set(e) == {"_source_file", "_source_line", "code"} for e in examples)
+    assert found["partial_unexpected_list"] == [e["code"] for e in examples]
+    assert all(e["code"] != "ok" for e in examples)
     assert len(_rows(con, in_set.failing_rows_sql)) == 100
     # the first copy of a key passes, the later one fails (as lifecrm.quality.gx_suites does)
     assert unique.unexpected_count == rows
@@ -426,3 +434,42 @@ def test_the_national_id_expectation_runs_on_both_engines():
     assert _rows(con, on_sql.failing_rows_sql) == {
         (r["_source_file"], int(r["_source_line"])) for r in on_pandas["unexpected_index_list"]
     }
+
+
+def test_rows_selected_that_gx_did_not_count_are_refused_not_quarantined():
+    """The rows a rule's SQL selected must be the rows GX counted (of a repeated key, the later
+    copies: at least one, fewer than every copy GX counted); otherwise validation raises."""
+    con = duckdb.connect()
+    _table(
+        con,
+        "t",
+        pd.DataFrame(
+            {
+                "code": ["ok", "BAD", "BAD"],
+                "key": ["K1", "K1", "K2"],
+                "_source_file": ["f.csv"] * 3,
+                "_source_line": [2, 3, 4],
+            }
+        ),
+    )
+    suite = gx.ExpectationSuite(
+        name="counted",
+        expectations=[
+            gxe.ExpectColumnValuesToBeInSet(column="code", value_set=["ok"]),
+            gxe.ExpectColumnValuesToBeUnique(column="key"),
+        ],
+    )
+    result = gx_duckdb.validate(con, suite, table="t")
+    selected = dict(
+        con.execute(
+            f"select rule, count(*) from (select unnest(_rules) as rule "
+            f"from ({result.failing_rows_sql()})) group by rule"
+        ).fetchall()
+    )
+    in_set, unique = result.results
+    assert selected == {in_set.rule: 2, unique.rule: 1}  # K1's second copy only
+    result.check_failing_counts(selected)  # what GX counted: 2 codes, 2 copies of K1
+    with pytest.raises(RuntimeError, match=r"counted 2 unexpected rows but .* selects 1"):
+        result.check_failing_counts({**selected, in_set.rule: 1})
+    with pytest.raises(RuntimeError, match=r"counted 2 unexpected rows but .* selects 2"):
+        result.check_failing_counts({**selected, unique.rule: 2})  # the first copy too

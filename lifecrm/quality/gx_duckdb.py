@@ -38,6 +38,7 @@ import inspect
 import math
 import textwrap
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,6 +84,7 @@ from lifecrm.db import quote_identifier, quote_literal
 IDENTITY = ("_source_file", "_source_line")
 DIALECT = "duckdb"
 UNIQUE = "expect_column_values_to_be_unique"
+EXAMPLES = 20  # failing rows listed in a failing rule's result (GX's partial_unexpected_count)
 _MARK = "__lifecrm_gx_duckdb__"
 
 
@@ -362,6 +364,7 @@ class RuleResult:
     element_count: int
     unexpected_count: int
     failing_rows_sql: str | None = None
+    later_copies: bool = False  # the SQL selects a repeated key's later copies, not the first
 
     @property
     def rule(self) -> str:
@@ -384,6 +387,25 @@ class SuiteResult:
     @property
     def failed(self) -> list[RuleResult]:
         return [r for r in self.results if not r.success]
+
+    def check_failing_counts(
+        self, selected: Mapping[str, int], levels: Iterable[str] = ("row",)
+    ) -> None:
+        """Raise unless the rows each rule's SQL selected (`selected`: rule -> rows, fetched
+        from `failing_rows_sql(levels)`) are the rows GX counted, so that a query that does
+        not select what GX counted never quarantines the wrong rows. Of a repeated key
+        (uniqueness, the first copy passing) GX counts every copy and the SQL selects the later
+        ones: at least one and fewer than GX counted."""
+        for r in self.results:
+            if not r.failing_rows_sql or r.level not in set(levels):
+                continue
+            found = selected.get(r.rule, 0)
+            if (0 < found < r.unexpected_count) if r.later_copies else found == r.unexpected_count:
+                continue
+            raise RuntimeError(
+                f"{self.suite}: {r.rule} counted {r.unexpected_count} unexpected rows but its "
+                f"unexpected_index_query selects {found}"
+            )
 
     def failing_rows_sql(self, levels: Iterable[str] = ("row",)) -> str:
         """SQL selecting each failing row once: its identity columns and `_rules`, the names
@@ -441,9 +463,26 @@ class DuckDBValidator:
     def _connect(self):
         return duckdb_engine.ConnectionWrapper(self.con.cursor())
 
-    def _count(self, sql: str) -> int:
+    def _add_examples(self, item, query: str, identity: tuple[str, ...]) -> None:
+        """The first EXAMPLES failing rows of a failing rule as GX lists them in its result:
+        `partial_unexpected_index_list` (each row's identity and value), the values
+        (`partial_unexpected_list`) and their counts, from its `unexpected_index_query`: a
+        scan that stops at the twentieth failing row, run only for the rules that failed."""
         with self.con.cursor() as cursor:  # as GX sees it, and no result left on `con`
-            return cursor.execute(f"select count(*) from ({sql})").fetchall()[0][0]
+            relation = cursor.execute(f"select * from ({_strip_semicolon(query)}) limit {EXAMPLES}")
+            names = [d[0] for d in relation.description]
+            rows = [dict(zip(names, row, strict=True)) for row in relation.fetchall()]
+        values = [name for name in names if name not in identity]
+        item.result["partial_unexpected_index_list"] = rows
+        listed = [
+            row[values[0]] if len(values) == 1 else tuple(row[v] for v in values) for row in rows
+        ]
+        item.result["partial_unexpected_list"] = [
+            list(v) if isinstance(v, tuple) else v for v in listed
+        ]
+        item.result["partial_unexpected_counts"] = [
+            {"value": value, "count": count} for value, count in Counter(listed).most_common()
+        ]
 
     def batch_definition(self, *, table: str | None = None, query: str | None = None):
         """A whole-table batch of a table or view (`name` or `schema.name`, as written in SQL;
@@ -468,14 +507,12 @@ class DuckDBValidator:
         expectation_parameters: Mapping[str, Any] | None = None,
         identity: Iterable[str] = IDENTITY,
         result_format: str = "SUMMARY",
-        check_counts: bool = True,
         first_copy_passes: bool = True,
     ) -> SuiteResult:
         """Validate `suite` on a table/view or a query. Per expectation: success, element
         and unexpected counts, and SQL selecting every failing row's `identity` columns (from
-        GX's `unexpected_index_query`). With `check_counts`, that SQL's row count is checked
-        against GX's unexpected count, so a query that does not select exactly the rows GX
-        counted raises instead of quarantining the wrong rows. SUMMARY (the default) carries
+        GX's `unexpected_index_query`; `SuiteResult.check_failing_counts` checks the rows it
+        selected against GX's counts, once they are fetched). SUMMARY (the default) carries
         the counts, 20 failing rows and the query; COMPLETE also lists every unexpected value,
         which on the SQL engine means fetching all of them into Python (slow when many fail).
         With `first_copy_passes`, of rows sharing a key (`expect_column_values_to_be_unique`)
@@ -491,7 +528,9 @@ class DuckDBValidator:
                 "result_format": result_format,
                 "unexpected_index_column_names": list(identity),
                 "return_unexpected_index_query": True,
-                "partial_unexpected_count": 20,
+                # GX would select 20 examples of every rule, failing or not: a scan of the
+                # batch each. It selects none; the failing rules' examples come after.
+                "partial_unexpected_count": 0,
             },
         )
         results = []
@@ -510,6 +549,7 @@ class DuckDBValidator:
             unexpected = int(item.result.get("unexpected_count") or 0)
             query_text = item.result.get("unexpected_index_query")
             failing = None
+            later_copies = first_copy_passes and config.type == UNIQUE
             level = (config.meta or {}).get("level", "row")
             if unexpected and level == "row" and not isinstance(query_text, str):
                 raise RuntimeError(
@@ -517,16 +557,10 @@ class DuckDBValidator:
                     "no unexpected_index_query to select them"
                 )
             if unexpected and isinstance(query_text, str):
+                self._add_examples(item, query_text, identity)
                 keys = ", ".join(quote_identifier(c) for c in identity)
                 failing = f"select {keys} from ({_strip_semicolon(query_text)}) as q"
-                if check_counts:
-                    found = self._count(failing)
-                    if found != unexpected:
-                        raise RuntimeError(
-                            f"{suite.name}: {config.type}({column}) counted {unexpected} "
-                            f"unexpected rows but its unexpected_index_query selects {found}"
-                        )
-                if first_copy_passes and config.type == UNIQUE:
+                if later_copies:
                     # GX's query selects every copy of a repeated key (and the key column)
                     failing = (
                         f"select {keys} from (select {keys}, row_number() over (partition by "
@@ -543,6 +577,7 @@ class DuckDBValidator:
                     element_count=int(item.result.get("element_count") or 0),
                     unexpected_count=unexpected,
                     failing_rows_sql=failing,
+                    later_copies=later_copies,
                 )
             )
         return SuiteResult(suite.name, source, results, validation, identity)

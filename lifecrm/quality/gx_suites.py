@@ -3,7 +3,9 @@
 Each file is validated on its own (keys must be unique within a batch, not across
 re-deliveries) by GX's SQL execution engine over the warehouse (lifecrm/quality/gx_duckdb.py):
 its rows are first written, repaired as staging repairs them (lifecrm/quality/repairs.py: the
-same SQL), to a table the suite is run on, so that only invalid values fail. The rows each
+same SQL), to a table the suite is run on, so that only invalid values fail. That table is in
+an in-memory database attached for the purpose (not written to the warehouse file, compressed
+and checkpointed only to be dropped; DuckDB spills it under its memory limit). The rows each
 row-level rule rejects are selected in DuckDB from GX's own `unexpected_index_query`, named by
 source file and line with the rules they broke, for `quarantine.<export>`. No row reaches
 Python: memory is DuckDB's, bounded by its memory limit.
@@ -30,7 +32,7 @@ from lifecrm.settings import PROJECT_ROOT
 
 SUITES_DIR = PROJECT_ROOT / "expectations" / "suites"
 IDENTITY = ["_source_file", "_source_line"]
-CHECKING_SCHEMA = "_lifecrm_checking"  # the repaired rows being validated, dropped after
+CHECKING_DATABASE = "_lifecrm_checking_rows"  # in memory: the repaired rows being validated
 NO_FAILING_ROWS = pa.schema(
     [("_source_file", pa.string()), ("_source_line", pa.int64()), ("_rules", pa.list_(pa.string()))]
 )
@@ -150,10 +152,12 @@ def validate_files(
     merged: dict[int, ExpectationOutcome] = {}
     failing = [NO_FAILING_ROWS.empty_table()]
     total_rows = 0
-    con.execute(f"create schema if not exists {CHECKING_SCHEMA}")
+    con.execute(f"attach if not exists ':memory:' as {CHECKING_DATABASE}")
     with DuckDBValidator(con) as validator:
         for file in files:
-            checking = f"{CHECKING_SCHEMA}.{quote_identifier(f'{name}_{uuid.uuid4().hex[:12]}')}"
+            checking = (
+                f"{CHECKING_DATABASE}.main.{quote_identifier(f'{name}_{uuid.uuid4().hex[:12]}')}"
+            )
             try:
                 con.execute(
                     f"create table {checking} as "
@@ -184,6 +188,7 @@ def validate_files(
                         "group by rule"
                     ).fetchall()
                 )
+                result.check_failing_counts(broken)
                 for rule in result.results:
                     outcome = merged.setdefault(
                         rule.index,

@@ -279,19 +279,24 @@ def load_file(
     first_rowid, contiguous = con.execute(
         "select min(rowid), coalesce(max(rowid) - min(rowid) + 1 = count(*), true) from _landing"
     ).fetchall()[0]
-    if rejected or mapped or not contiguous:
-        con.execute(  # the reader counts the header as line 1
-            "create or replace temp table _good_records as select row_number() over "
-            "(order by n) as good_no, n as record_no from range(1, ? + 1) as t(n) "
+    if rejected or mapped:
+        # each loaded record's line, by its number among the loaded ones (a small table of two
+        # columns; the reader counts the header as line 1)
+        con.execute(
+            "create or replace temp table _good_lines as select row_number() over "
+            f"(order by n) as good_no, {'physical_line' if mapped else 'n + 1'} as line "
+            f"from range(1, ? + 1) as t(n) "
+            f"{'join _record_lines on record_no = n' if mapped else ''} "
             "where n not in (select line - 1 from _rejects)",
             [file.rows],
         )
-        line_of = "physical_line" if mapped else "record_no + 1"
-        lines_join = "join _record_lines using (record_no)" if mapped else ""
+        good_no = (
+            f"rowid - {first_rowid} + 1" if contiguous else "row_number() over (order by rowid)"
+        )
         select = (
-            f"select landing.* exclude (good_no), {metadata.replace(LINE, line_of)} from "
-            "(select *, row_number() over (order by rowid) as good_no from _landing) as landing "
-            f"join _good_records using (good_no) {lines_join}"
+            f"select landing.* exclude (good_no), {metadata.replace(LINE, 'line')} from "
+            f"(select *, {good_no} as good_no from _landing) as landing "
+            "join _good_lines using (good_no)"
         )
     else:  # every record is one line, in the reader's order: the first is line 2
         line_of = f"rowid - {first_rowid or 0} + 2"
@@ -326,7 +331,7 @@ def load_file(
          file.rows, loaded, rejected, load_id, file.kind],
     )  # fmt: skip
     con.execute("drop table if exists _landing")
-    con.execute("drop table if exists _good_records")
+    con.execute("drop table if exists _good_lines")
     con.execute("drop table if exists _record_lines")
     result.files_loaded += 1
     result.rows_loaded += loaded

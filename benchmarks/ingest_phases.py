@@ -6,6 +6,9 @@ its own, so its peak memory is its own):
 - `floor`: what any loader must do at least: sha256 every landed CSV and read it with DuckDB's
   own typed `read_csv` into memory (skipping malformed records; the file DuckDB cannot read as
   it stands, the Big5 one, is left out);
+- `persist`: the same, but every column as text into a table of a fresh database file, kept
+  (what any loader that keeps the delivered rows as they were must do at least: the rows
+  written, compressed and checkpointed, which DuckDB's in-memory read does not);
 - `load`: the loader into a fresh warehouse (manifests, checksums, encodings, line numbers,
   `raw`), the library calls the ingestion assets make, without Dagster around them;
 - `validate`: every loaded file's suite on GX's SQL engine, and the quarantine it writes.
@@ -32,8 +35,14 @@ from lifecrm.quality.gx_suites import validate_files
 from lifecrm.warehouse_file import MEMORY_LIMIT, create_if_missing
 
 
-def floor() -> tuple[float, int]:
-    con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT})
+def floor(persist: bool = False) -> tuple[float, int]:
+    if persist:
+        path = settings.warehouse_path().with_name("persist_floor.duckdb")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.unlink(missing_ok=True)
+    con = duckdb.connect(
+        str(path) if persist else ":memory:", config={"memory_limit": MEMORY_LIMIT}
+    )
     rows = 0
     started = time.perf_counter()
     for i, path in enumerate(sorted(settings.landing_dir().rglob("*.csv"))):
@@ -43,13 +52,16 @@ def floor() -> tuple[float, int]:
                 digest.update(block)
         try:
             con.execute(  # a malformed record planted in a file is skipped, not fatal
-                f"create table t{i} as select * from read_csv(?, ignore_errors = true)",
+                f"create table t{i} as select * from read_csv(?, ignore_errors = true"
+                f"{', all_varchar = true' if persist else ''})",
                 [str(path)],
             )
         except duckdb.Error:
             continue
         rows += con.execute(f"select count(*) from t{i}").fetchall()[0][0]
-        con.execute(f"drop table t{i}")  # the floor reads; it keeps nothing
+        if not persist:
+            con.execute(f"drop table t{i}")  # the floor reads; it keeps nothing
+    con.execute("checkpoint")
     return time.perf_counter() - started, rows
 
 
@@ -95,7 +107,12 @@ def validate() -> tuple[float, int]:
     return seconds, rows
 
 
-PHASES = {"floor": floor, "load": load, "validate": validate}
+PHASES = {
+    "floor": floor,
+    "persist": lambda: floor(persist=True),
+    "load": load,
+    "validate": validate,
+}
 
 
 if __name__ == "__main__":

@@ -129,3 +129,18 @@ def test_staging_repairs_every_date_and_amount_of_the_contract():
                 assert f"{macro}('{column.name}')" in text, (export.name, column.name)
     for name, sql in models.items():
         assert not re.search(r"parse_date\(|as decimal\(18, 2\)\)", sql), name
+
+
+def test_a_column_no_rule_reads_is_checked_as_delivered():
+    """Cleaning costs most on free text that no rule reads: validation keeps such a column as it
+    was delivered, and cleans every column a rule reads (a date rule on `<name>__as_date`
+    reads `<name>`)."""
+    from lifecrm.quality.gx_suites import load_suite, unread
+
+    suite, _ = load_suite("raw_interactions")
+    columns = ["interaction_id", "customer_id", "interaction_date", "notes", "_source_line"]
+    assert unread(suite, columns) == {"notes", "_source_line"}
+    con = duckdb.connect()
+    con.execute("create table delivered as select '　note ' as v, ' ＡＢ ' as w, 1 as _source_line")
+    checked = repairs.checked_rows_sql("delivered", ["v", "w", "_source_line"], {}, unread={"v"})
+    assert con.execute(f"select v, w from ({checked})").fetchall() == [("　note ", "AB")]

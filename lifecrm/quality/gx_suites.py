@@ -28,6 +28,7 @@ from lifecrm.db import quote_identifier, scalar, table_exists
 from lifecrm.quality.data_docs import DataDocs
 from lifecrm.quality.gx_duckdb import UNIQUE, DuckDBValidator
 from lifecrm.quality.repairs import checked_rows_sql
+from lifecrm.quality.suite_builder import AS_DATE
 from lifecrm.settings import PROJECT_ROOT
 
 SUITES_DIR = PROJECT_ROOT / "expectations" / "suites"
@@ -102,6 +103,19 @@ def load_suite(name: str, suites_dir: Path = SUITES_DIR) -> tuple[gx.Expectation
     return suite, spec
 
 
+def unread(suite: gx.ExpectationSuite, columns: list[str]) -> frozenset[str]:
+    """The columns no expectation of `suite` reads (a table-level rule reads their names only;
+    a date rule on `<name>__as_date` reads `<name>`)."""
+    read = set()
+    for expectation in suite.expectations:
+        kwargs = expectation.configuration.kwargs
+        for key in ("column", "column_A", "column_B"):
+            if key in kwargs:
+                read.add(kwargs[key].removesuffix(AS_DATE))
+        read.update(kwargs.get("column_list") or [])
+    return frozenset(c for c in columns if c not in read)
+
+
 def validate_files(
     con: duckdb.DuckDBPyConnection,
     table: str,
@@ -161,7 +175,9 @@ def validate_files(
             try:
                 con.execute(
                     f"create table {checking} as "
-                    + checked_rows_sql(table, columns, meta, where="_source_file = $file"),
+                    + checked_rows_sql(
+                        table, columns, meta, "_source_file = $file", unread(suite, columns)
+                    ),
                     {"file": file},
                 )
                 result = validator.validate(

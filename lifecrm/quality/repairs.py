@@ -109,9 +109,12 @@ def apply(macro: str, expression: str) -> str:
     return repairs()[macro].replace(PLACEHOLDER, f"({expression})")
 
 
-def checked_rows_sql(relation: str, columns: list[str], meta: dict, where: str = "true") -> str:
+def checked_rows_sql(
+    relation: str, columns: list[str], meta: dict, where: str = "true", unread=frozenset()
+) -> str:
     """The rows of `relation` as validation checks them: every column cleaned (columns starting
-    with `_` are lifecrm's and kept as they are); a date column as ISO text when it parses,
+    with `_` are lifecrm's, and the `unread` ones no rule reads, are kept as they are: cleaning
+    a free-text column costs the most, to no end); a date column as ISO text when it parses,
     beside its parsed copy `<name>__as_date`; an amount as a number, or minus infinity when the
     delivered text is not one (so the amount rule fails it)."""
     from lifecrm.quality.suite_builder import AS_DATE
@@ -119,7 +122,9 @@ def checked_rows_sql(relation: str, columns: list[str], meta: dict, where: str =
     dates = set(meta.get("date_columns", []))
     amounts = set(meta.get("amount_columns", []))
     cleaned = ", ".join(
-        quote(c) if c.startswith("_") else f"{apply('clean_text', quote(c))} as {quote(c)}"
+        quote(c)
+        if c.startswith("_") or c in unread
+        else f"{apply('clean_text', quote(c))} as {quote(c)}"
         for c in columns
     )
     checked = []

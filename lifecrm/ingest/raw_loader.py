@@ -177,23 +177,36 @@ def _record_lines(
         "header = false, auto_detect = false)",
         [path],
     )
+    lines, contiguous = con.execute(
+        "select count(*), coalesce(max(rowid) - min(rowid) + 1 = count(*), true) from _physical"
+    ).fetchall()[0]
+    if not contiguous:  # never seen: DuckDB numbers a fresh table's rows one after another
+        raise RuntimeError(f"{path}: the lines read are not numbered in order")
+    # A line continues a record when an odd number of the lines before it hold an odd number
+    # of quotes: the lines after each odd line up to the next one (few; the rest are records).
+    # A fresh table's rows are the file's lines in order, numbered from its first rowid.
+    con.execute(
+        """create or replace temp table _continued as
+        with odd as (
+            select rowid - (select min(rowid) from _physical) + 1 as physical_line,
+                   row_number() over (order by rowid) as k
+            from _physical
+            where contains(text, '"') and (strlen(text) - strlen(replace(text, '"', ''))) % 2 = 1
+        )
+        select unnest(range(opening.physical_line + 1,
+                            coalesce(closing.physical_line, $lines) + 1)) as physical_line
+        from odd as opening left join odd as closing on closing.k = opening.k + 1
+        where opening.k % 2 = 1""",
+        {"lines": lines},
+    )
     con.execute(
         """create or replace temp table _record_lines as
-        with numbered as (
-            select row_number() over (order by rowid) as physical_line,
-                   length(coalesce(text, ''))
-                       - length(replace(coalesce(text, ''), '"', '')) as quotes
-            from _physical
-        ),
-        balanced as (
-            select physical_line,
-                   coalesce(sum(quotes) over (order by physical_line rows between unbounded
-                            preceding and 1 preceding), 0) % 2 = 0 as starts_record
-            from numbered
-        )
-        select row_number() over (order by physical_line) - 1 as record_no, physical_line
-        from balanced where starts_record"""
+        select row_number() over (order by n) - 1 as record_no, n as physical_line
+        from range(1, $lines + 1) as t(n)
+        where n not in (select physical_line from _continued)""",
+        {"lines": lines},
     )
+    con.execute("drop table _continued")
     con.execute("drop table _physical")
     return True
 

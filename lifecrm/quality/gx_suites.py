@@ -24,7 +24,7 @@ import great_expectations as gx
 import pyarrow as pa
 
 import lifecrm.quality.national_id_expectation  # noqa: F401 (registers the custom expectation)
-from lifecrm.db import quote_identifier, scalar, table_exists
+from lifecrm.db import quote_identifier, quote_literal, scalar, table_exists
 from lifecrm.quality.data_docs import DataDocs
 from lifecrm.quality.gx_duckdb import UNIQUE, DuckDBValidator
 from lifecrm.quality.repairs import checked_rows_sql
@@ -32,7 +32,10 @@ from lifecrm.quality.suite_builder import AS_DATE
 from lifecrm.settings import PROJECT_ROOT
 
 SUITES_DIR = PROJECT_ROOT / "expectations" / "suites"
-IDENTITY = ["_source_file", "_source_line"]
+# A row of the file being checked is its line: the file's name, the same on every row, is not
+# written out again with each (on a 17 M-row file that alone would be a gigabyte in memory);
+# the failing rows get it back.
+IDENTITY = ["_source_line"]
 CHECKING_DATABASE = "_lifecrm_checking_rows"  # in memory: the repaired rows being validated
 NO_FAILING_ROWS = pa.schema(
     [("_source_file", pa.string()), ("_source_line", pa.int64()), ("_rules", pa.list_(pa.string()))]
@@ -191,7 +194,8 @@ def validate_files(
                 )
                 rows = (
                     con.sql(
-                        f"select _source_file, cast(_source_line as bigint) as _source_line, "
+                        f"select {quote_literal(file)} as _source_file, "
+                        "cast(_source_line as bigint) as _source_line, "
                         f"_rules from ({result.failing_rows_sql()}) as f"
                     )
                     .to_arrow_table()

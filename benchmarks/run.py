@@ -6,8 +6,8 @@
 Each measurement runs the real `lifecrm` command (or one phase of benchmarks/ingest_phases.py)
 in a fresh temporary data directory, in its own process, so its peak resident memory is its
 own. First the ingestion table: each `--ingest-sizes` world's initial extract, the floor (sha256
-and DuckDB's typed read_csv of the same files), the load and the validation, side by side with
-their ratios. Then the simulator at each `--sizes`, the largest world run whole, and each model
+and DuckDB's typed read_csv of the same files into memory), the persisting floor (the same, as
+text, into a database file), the load and the validation, side by side with their ratios. Then the simulator at each `--sizes`, the largest world run whole, and each model
 trained and scored again on its own. The pipeline world's models are also printed beside the
 simulator's truth (the oracle).
 """

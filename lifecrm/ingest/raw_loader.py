@@ -155,6 +155,16 @@ def _add_new_columns(con, table: str, columns: list[str]) -> list[str]:
     return added
 
 
+def _rowids(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int | None, int, bool]:
+    """A table's first rowid, its rows, and whether its rowids run one after another (then a
+    row's place in the table is its rowid less the first: rows written in an open transaction
+    are numbered from a large base)."""
+    return con.execute(
+        "select min(rowid), count(*), "
+        f"coalesce(max(rowid) - min(rowid) + 1 = count(*), true) from {table}"
+    ).fetchall()[0]
+
+
 def _record_lines(
     con: duckdb.DuckDBPyConnection, path: str, records: int, lines: int | None = None
 ) -> bool:
@@ -177,18 +187,15 @@ def _record_lines(
         "header = false, auto_detect = false)",
         [path],
     )
-    lines, contiguous = con.execute(
-        "select count(*), coalesce(max(rowid) - min(rowid) + 1 = count(*), true) from _physical"
-    ).fetchall()[0]
+    first_rowid, lines, contiguous = _rowids(con, "_physical")
     if not contiguous:  # never seen: DuckDB numbers a fresh table's rows one after another
         raise RuntimeError(f"{path}: the lines read are not numbered in order")
     # A line continues a record when an odd number of the lines before it hold an odd number
     # of quotes: the lines after each odd line up to the next one (few; the rest are records).
-    # A fresh table's rows are the file's lines in order, numbered from its first rowid.
     con.execute(
-        """create or replace temp table _continued as
+        f"""create or replace temp table _continued as
         with odd as (
-            select rowid - (select min(rowid) from _physical) + 1 as physical_line,
+            select rowid - {first_rowid or 0} + 1 as physical_line,
                    row_number() over (order by rowid) as k
             from _physical
             where contains(text, '"') and (strlen(text) - strlen(replace(text, '"', ''))) % 2 = 1
@@ -288,11 +295,8 @@ def load_file(
         f"{quote_literal(load_id)} as _load_id, "
         f"{NOW} as _loaded_at"
     )
-    # rows written in an open transaction are numbered from a large base: from its first rowid
-    first_rowid, contiguous = con.execute(
-        "select min(rowid), coalesce(max(rowid) - min(rowid) + 1 = count(*), true) from _landing"
-    ).fetchall()[0]
-    if rejected or mapped:
+    first_rowid, _, contiguous = _rowids(con, "_landing")
+    if rejected or mapped or not contiguous:
         # each loaded record's line, by its number among the loaded ones (a small table of two
         # columns; the reader counts the header as line 1)
         con.execute(

@@ -3,9 +3,17 @@ checked against the marts (or the raw exports) by a query written independently 
 
 from __future__ import annotations
 
+import json
+import secrets
+
 import pytest
+from scipy.stats import binom
+
+from lifecrm import pii_key
+from lifecrm.dbt_cli import run_dbt
 
 # dbt_project.yml's vars, as the lists use them
+CONTROL_GROUP_ONE_IN = 10
 RETENTION_MIN_LAPSE_PROBABILITY = 0.2
 RETENTION_PREMIUM_DUE_DAYS = 45
 WINBACK_MONTHS = 12
@@ -322,6 +330,15 @@ def test_customer_360_has_one_row_per_customer_and_a_consistent_stage(con):
     assert {"prospect", "active", "lapsed"} <= stages
 
 
+def control_share_bounds(listed: int) -> tuple[int, int]:
+    """The control-group sizes a fair one-in-ten draw from `listed` rows falls outside of once in
+    a million runs. The world's customer keys come from a key made afresh for each world, so
+    which customers are held out changes from run to run: bounds at a few standard deviations
+    would fail a correct build every few dozen runs."""
+    share = 1 / CONTROL_GROUP_ONE_IN
+    return int(binom.ppf(5e-7, listed, share)), int(binom.isf(5e-7, listed, share))
+
+
 def test_campaign_lists_hold_out_a_random_tenth_as_control(con):
     """About one in ten, whatever the rank: the control group is not the list's tail."""
     counts = " union all ".join(
@@ -335,5 +352,24 @@ def test_campaign_lists_hold_out_a_random_tenth_as_control(con):
         f"select sum(listed), sum(control), sum(top_half_control) from ({counts})"
     ).fetchall()[0]
     assert total > 60  # enough for the share to mean something (its sd is 3 points at 100)
-    assert 0.04 < control / total < 0.18
+    low, high = control_share_bounds(total)
+    assert low <= control <= high, (control, total)
     assert 0 < top_half_control < control
+
+
+def test_the_control_group_draw_holds_out_one_in_ten_of_many_keys(tmp_path, monkeypatch):
+    """The share itself, on 100,000 keys through the lists' own macro: the tiny world's hundred
+    listed customers can only tell one in ten from one in two, this tells it within half a point."""
+    (tmp_path / "warehouse").mkdir()
+    monkeypatch.setenv(pii_key.KEY_ENV, secrets.token_hex(32))
+    draw = "{{ is_control_group('some_list', 'cast(i as varchar)', \"date '2024-06-30'\") }}"
+    shown = run_dbt(
+        ["--quiet", "show", "--output", "json", "--inline",
+         f"select count(*) as keys, count(*) filter (where {draw}) as control "
+         "from range(100000) as keys(i)"],
+        data_dir=tmp_path, artefacts=tmp_path / "dbt",
+    )  # fmt: skip
+    assert shown.returncode == 0, shown.stdout[-3000:]
+    [counts] = json.loads(shown.stdout)["show"]
+    assert counts["keys"] == 100_000
+    assert abs(counts["control"] / counts["keys"] - 1 / CONTROL_GROUP_ONE_IN) < 0.005

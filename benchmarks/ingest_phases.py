@@ -32,7 +32,7 @@ from lifecrm.ingest.landing import export_files
 from lifecrm.ingest.raw_loader import load_export
 from lifecrm.quality import quarantine
 from lifecrm.quality.gx_suites import validate_files
-from lifecrm.warehouse_file import MEMORY_LIMIT, create_if_missing
+from lifecrm.warehouse_file import create_if_missing, duckdb_limits
 
 
 def floor(persist: bool = False) -> tuple[float, int]:
@@ -41,7 +41,7 @@ def floor(persist: bool = False) -> tuple[float, int]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.unlink(missing_ok=True)
     con = duckdb.connect(
-        str(path) if persist else ":memory:", config={"memory_limit": MEMORY_LIMIT}
+        str(path) if persist else ":memory:", config=duckdb_limits()
     )
     rows = 0
     started = time.perf_counter()
@@ -67,7 +67,7 @@ def floor(persist: bool = False) -> tuple[float, int]:
 
 def _connect() -> duckdb.DuckDBPyConnection:
     create_if_missing(settings.warehouse_path())
-    return duckdb.connect(str(settings.warehouse_path()), config={"memory_limit": MEMORY_LIMIT})
+    return duckdb.connect(str(settings.warehouse_path()), config=duckdb_limits())
 
 
 def load() -> tuple[float, int]:

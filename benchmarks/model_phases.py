@@ -15,7 +15,7 @@ import time
 import duckdb
 
 from lifecrm import settings
-from lifecrm.warehouse_file import MEMORY_LIMIT
+from lifecrm.warehouse_file import duckdb_limits
 from ml import cross_sell, lapse_model, segments, value
 from ml.store import replace_table
 
@@ -46,7 +46,7 @@ PHASES = {"lapse": lapse, "cross_sell": cross_selling, "value": customer_value,
 
 def main() -> None:
     phase = PHASES[sys.argv[1]]
-    con = duckdb.connect(str(settings.warehouse_path()), config={"memory_limit": MEMORY_LIMIT})
+    con = duckdb.connect(str(settings.warehouse_path()), config=duckdb_limits())
     try:
         started = time.perf_counter()
         rows = phase(con)

@@ -28,7 +28,7 @@ from pathlib import Path
 import duckdb
 
 from lifecrm import settings
-from lifecrm.warehouse_file import MEMORY_LIMIT, create_if_missing
+from lifecrm.warehouse_file import create_if_missing, duckdb_limits
 
 # The published layers that BI tools and lakes read, also as Parquet files. Never `pii` (direct
 # identifiers stay in the one DuckDB schema that can be granted apart), nor the loading layers
@@ -270,7 +270,7 @@ def publish(run_id: str, data_dir: Path | None = None, wait_seconds: float = 0) 
             "result was not published (the next run loads whatever it lacked)",
         )
     # the file keeps the storage version it was created with (STORAGE_COMPATIBILITY_VERSION)
-    con = duckdb.connect(str(working), config={"memory_limit": MEMORY_LIMIT})
+    con = duckdb.connect(str(working), config=duckdb_limits())
     staging = parquet_dir(data_dir) / f".{run_id}"
     try:
         problems = _old_reader_problems(con)

@@ -29,7 +29,7 @@ from lifecrm.ingest.raw_loader import load_export
 from lifecrm.publish import copy_published
 from lifecrm.quality import quarantine
 from lifecrm.quality.gx_suites import validate_files
-from lifecrm.warehouse_file import MEMORY_LIMIT
+from lifecrm.warehouse_file import duckdb_limits
 
 
 @dataclass
@@ -171,7 +171,7 @@ def validate(batch: date | None, junit: Path, run_dbt: bool = True) -> Report:
         scratch = Path(tmp)
         warehouse = scratch / "warehouse" / settings.WAREHOUSE_FILE
         copy_published(warehouse)  # as a run starts its working copy
-        con = duckdb.connect(str(warehouse), config={"memory_limit": MEMORY_LIMIT})
+        con = duckdb.connect(str(warehouse), config=duckdb_limits())
         try:
             _validate_exports(con, batch, report)
         finally:

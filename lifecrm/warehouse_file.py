@@ -1,5 +1,6 @@
-"""The warehouse file itself: created so that the DuckDB versions in BI tools can read it, and
-opened by readers that wait their turn."""
+"""The warehouse file itself: created so that the DuckDB versions in BI tools can read it, opened
+by readers that wait their turn, and by writers within the same bounds as dbt's (the profile
+reads the same environment variables, with the same defaults: dbt/profiles.yml)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,28 @@ from pathlib import Path
 
 import duckdb
 
+from lifecrm import settings
+
 # A file created by duckdb 2.x with default settings opens in no older DuckDB. Created with this
 # compatibility version, it stays readable from DuckDB 1.1 on, even after later writes.
 STORAGE_COMPATIBILITY_VERSION = "v1.1.0"
-# DuckDB's default would take most of the machine's memory before spilling to disk.
-MEMORY_LIMIT = "1GB"
+# DuckDB's defaults would take most of the machine's memory before spilling to disk, and spill
+# beside the database file (a run's working copy, a reader's scratch copy).
+MEMORY_LIMIT_ENV, MEMORY_LIMIT = "LIFECRM_DUCKDB_MEMORY_LIMIT", "1GB"
+THREADS_ENV, THREADS = "LIFECRM_DUCKDB_THREADS", 2  # the cores of the machine lifecrm is sized for
+TEMP_DIRECTORY_ENV = "LIFECRM_DUCKDB_TEMP_DIRECTORY"  # default: <data>/tmp/duckdb
+
+
+def duckdb_limits() -> dict[str, str | int]:
+    """DuckDB's memory limit, threads and spill directory for every connection that writes:
+    each setting from its environment variable, else its default. Processes share the spill
+    directory safely (DuckDB names its files by process)."""
+    return {
+        "memory_limit": os.environ.get(MEMORY_LIMIT_ENV) or MEMORY_LIMIT,
+        "threads": int(os.environ.get(THREADS_ENV) or THREADS),
+        "temp_directory": os.environ.get(TEMP_DIRECTORY_ENV)
+        or str(settings.data_dir() / "tmp" / "duckdb"),
+    }
 
 
 def create_if_missing(path: Path) -> None:

@@ -22,7 +22,7 @@ from pydantic import PrivateAttr
 
 from lifecrm import publish, settings
 from lifecrm.orchestration import publish_pending
-from lifecrm.warehouse_file import MEMORY_LIMIT, create_if_missing
+from lifecrm.warehouse_file import create_if_missing, duckdb_limits
 
 WAREHOUSE_POOL = "duckdb_warehouse"
 # dbt/profiles.yml opens this path when it is set, else the published warehouse.
@@ -94,5 +94,5 @@ class WarehouseResource(DuckDBResource):
 
 def warehouse_resource() -> WarehouseResource:
     return WarehouseResource(
-        database=str(settings.warehouse_path()), connection_config={"memory_limit": MEMORY_LIMIT}
+        database=str(settings.warehouse_path()), connection_config=duckdb_limits()
     )

@@ -80,6 +80,7 @@ from great_expectations.expectations.metrics.map_metric_provider import (
 import lifecrm.quality.national_id_expectation  # noqa: F401 (registers the custom expectation)
 import lifecrm.quality.national_id_sql  # noqa: F401 (its condition on the SQL engine)
 from lifecrm.db import quote_identifier, quote_literal
+from lifecrm.warehouse_file import duckdb_limits
 
 IDENTITY = ("_source_file", "_source_line")
 DIALECT = "duckdb"
@@ -449,7 +450,7 @@ class DuckDBValidator:
         enable()
         self._owned = None
         if not isinstance(con, duckdb.DuckDBPyConnection):
-            con = self._owned = duckdb.connect(str(con))
+            con = self._owned = duckdb.connect(str(con), config=duckdb_limits())
         self.con = con
         self.context = gx.get_context(mode="ephemeral")
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False)

@@ -19,7 +19,8 @@ STORAGE_COMPATIBILITY_VERSION = "v1.1.0"
 # beside the database file (a run's working copy, a reader's scratch copy).
 MEMORY_LIMIT_ENV, MEMORY_LIMIT = "LIFECRM_DUCKDB_MEMORY_LIMIT", "1GB"
 THREADS_ENV, THREADS = "LIFECRM_DUCKDB_THREADS", 2  # the cores of the machine lifecrm is sized for
-TEMP_DIRECTORY_ENV = "LIFECRM_DUCKDB_TEMP_DIRECTORY"  # default: <data>/tmp/duckdb
+# default: <data>/duckdb_tmp, one level down (DuckDB creates the folder it spills to, not its parents)
+TEMP_DIRECTORY_ENV = "LIFECRM_DUCKDB_TEMP_DIRECTORY"
 
 
 def duckdb_limits() -> dict[str, str | int]:
@@ -30,7 +31,7 @@ def duckdb_limits() -> dict[str, str | int]:
         "memory_limit": os.environ.get(MEMORY_LIMIT_ENV) or MEMORY_LIMIT,
         "threads": int(os.environ.get(THREADS_ENV) or THREADS),
         "temp_directory": os.environ.get(TEMP_DIRECTORY_ENV)
-        or str(settings.data_dir() / "tmp" / "duckdb"),
+        or str(settings.data_dir() / "duckdb_tmp"),
     }
 
 

@@ -105,4 +105,21 @@ def test_dbt_and_lifecrm_bound_duckdb_alike(tmp_path, monkeypatch, configured):
     else:
         assert seen["memory_limit"].startswith("953")  # 1 GB
         assert seen["threads"] == "2"
-        assert seen["temp_directory"] == str(tmp_path / "tmp" / "duckdb")
+        assert seen["temp_directory"] == str(tmp_path / "duckdb_tmp")
+
+
+def test_dbt_spills_past_its_memory_limit_into_the_data_directory(tmp_path, monkeypatch):
+    """A query larger than the memory limit completes, spilling where the profile says: a
+    spill folder DuckDB cannot create (its parent missing) would fail it."""
+    (tmp_path / "warehouse").mkdir()
+    monkeypatch.setenv(pii_key.KEY_ENV, secrets.token_hex(32))
+    monkeypatch.setenv(MEMORY_LIMIT_ENV, "64MB")
+    monkeypatch.delenv(TEMP_DIRECTORY_ENV, raising=False)
+    sorted_rows = run_dbt(
+        ["--quiet", "show", "--output", "json", "--inline",
+         "select count(distinct digest) as digests from "
+         "(select md5(cast(i as varchar)) as digest from range(3000000) as t(i) order by 1)"],
+        data_dir=tmp_path, artefacts=tmp_path / "dbt",
+    )  # fmt: skip
+    assert sorted_rows.returncode == 0, sorted_rows.stdout[-3000:]
+    assert json.loads(sorted_rows.stdout)["show"] == [{"digests": 3_000_000}]

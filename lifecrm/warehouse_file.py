@@ -19,7 +19,8 @@ STORAGE_COMPATIBILITY_VERSION = "v1.1.0"
 # beside the database file (a run's working copy, a reader's scratch copy).
 MEMORY_LIMIT_ENV, MEMORY_LIMIT = "LIFECRM_DUCKDB_MEMORY_LIMIT", "1GB"
 THREADS_ENV, THREADS = "LIFECRM_DUCKDB_THREADS", 2  # the cores of the machine lifecrm is sized for
-# default: <data>/duckdb_tmp, one level down (DuckDB creates the folder it spills to, not its parents)
+# default: <data>/duckdb_tmp, one level down (DuckDB creates the folder it spills to, not its
+# parents)
 TEMP_DIRECTORY_ENV = "LIFECRM_DUCKDB_TEMP_DIRECTORY"
 
 

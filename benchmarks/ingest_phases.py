@@ -40,9 +40,7 @@ def floor(persist: bool = False) -> tuple[float, int]:
         path = settings.warehouse_path().with_name("persist_floor.duckdb")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.unlink(missing_ok=True)
-    con = duckdb.connect(
-        str(path) if persist else ":memory:", config=duckdb_limits()
-    )
+    con = duckdb.connect(str(path) if persist else ":memory:", config=duckdb_limits())
     rows = 0
     started = time.perf_counter()
     for i, path in enumerate(sorted(settings.landing_dir().rglob("*.csv"))):

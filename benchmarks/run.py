@@ -7,9 +7,10 @@ Each measurement runs the real `lifecrm` command (or one phase of benchmarks/ing
 in a fresh temporary data directory, in its own process, so its peak resident memory is its
 own. First the ingestion table: each `--ingest-sizes` world's initial extract, the floor (sha256
 and DuckDB's typed read_csv of the same files into memory), the persisting floor (the same, as
-text, into a database file), the load and the validation, side by side with their ratios. Then the simulator at each `--sizes`, the largest world run whole, and each model
-trained and scored again on its own. The pipeline world's models are also printed beside the
-simulator's truth (the oracle).
+text, into a database file), the load and the validation, side by side with their ratios. Then
+the simulator at each `--sizes`, the largest world run whole (with the ten slowest dbt models of
+that run, from dbt's run_results.json), and each model trained and scored again on its own. The
+pipeline world's models are also printed beside the simulator's truth (the oracle).
 """
 
 from __future__ import annotations
@@ -82,6 +83,21 @@ def ingestion_table(sizes: list[int]) -> str:
             f"{check / load:.2f}x | {rows / load:,.0f} | "
             f"{rows / check:,.0f} | {floor_mb:,.0f}, {load_mb:,.0f}, {check_mb:,.0f} |"
         )
+    return "\n".join(lines)
+
+
+def slowest_models(data_dir: Path, count: int = 10) -> str:
+    """The `count` slowest dbt models (and snapshots) of the runs in data_dir, from the
+    run_results.json each of the run's dbt steps leaves, as a table, with all models' total."""
+    timings = {}
+    for results in (data_dir / "dbt").rglob("run_results.json"):
+        for result in json.loads(results.read_text())["results"]:
+            if result["unique_id"].split(".")[0] in ("model", "snapshot"):
+                timings[result["unique_id"]] = result["execution_time"]
+    slowest = sorted(timings.items(), key=lambda item: -item[1])[:count]
+    lines = ["| dbt model | seconds |", "|---|---:|"]
+    lines += [f"| {unique_id.split('.')[-1]} | {seconds:.1f} |" for unique_id, seconds in slowest]
+    lines.append(f"| all {len(timings)} models and snapshots | {sum(timings.values()):.1f} |")
     return "\n".join(lines)
 
 
@@ -173,6 +189,7 @@ def main() -> None:
         rows_out.append(
             (f"run, the whole pipeline ({max(sizes):,})", seconds, peak, f"{rows:,} rows in")
         )
+        dbt_models = slowest_models(world)
         for phase in ("lapse", "cross_sell", "value", "segments"):
             _, peak, output = measure([], world, command=[*MODELS, phase])
             done = json.loads(output.strip().splitlines()[-1])
@@ -195,6 +212,8 @@ def main() -> None:
     print(f"|{'-' * 46}|{'-' * 9}:|{'-' * 9}:|---|")
     for name, seconds, peak, note in rows_out:
         print(f"| {name:<44} | {seconds:>8.1f} | {peak:>8.0f} | {note} |")
+    print(f"\nThe slowest dbt models of the whole run ({max(sizes):,}-customer world):\n")
+    print(dbt_models)
     print(f"\nModels against the truth, out of time ({n:,}-customer world):\n")
     print(against_truth)
 

@@ -17,7 +17,7 @@ from lifecrm import settings
 STORAGE_COMPATIBILITY_VERSION = "v1.1.0"
 # DuckDB's defaults would take most of the machine's memory before spilling to disk, and spill
 # beside the database file (a run's working copy, a reader's scratch copy).
-MEMORY_LIMIT_ENV, MEMORY_LIMIT = "LIFECRM_DUCKDB_MEMORY_LIMIT", "1GB"
+MEMORY_LIMIT_ENV, MEMORY_LIMIT = "LIFECRM_DUCKDB_MEMORY_LIMIT", "2GB"
 THREADS_ENV, THREADS = "LIFECRM_DUCKDB_THREADS", 2  # the cores of the machine lifecrm is sized for
 # default: <data>/duckdb_tmp, one level down (DuckDB creates the folder it spills to, not its
 # parents)
